@@ -1,0 +1,299 @@
+//! What a backend server does: scan its devices every `scan_interval`, claiming,
+//! renewing and connecting according to its [`Protocol`].
+
+use crate::sim::{Actor, Halt, Runtime, Step, Tick};
+
+use super::resource::{dev, owner, srv, Connection, DeviceRow, DeviceWorld};
+use super::{
+    Config, Protocol, CONNECT_WITH_LIVE_LEASE, EXCLUSIVE_CONNECTION, RECONNECT_AFTER_CRASH,
+};
+
+/// What a server remembers between scans (lost when it crashes).
+#[derive(Debug, Clone, Copy)]
+struct Held {
+    epoch: u64,
+}
+
+/// A server's life: scan, sleep until the next scan, until the clock stops.
+pub fn run<R: Runtime>(a: &Actor<R, DeviceWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
+    let mut held: Vec<Option<Held>> = vec![None; cfg.devices];
+    let mut next: Tick = 0;
+    loop {
+        for d in 0..cfg.devices {
+            held[d] = scan_device(a, cfg, me, d, held[d])?;
+        }
+        if cfg.horizon == 0 {
+            return Ok(());
+        }
+        next += cfg.scan_interval;
+        if !a.sleep_until(next)? {
+            return Ok(());
+        }
+    }
+}
+
+fn scan_device<R: Runtime>(
+    a: &Actor<R, DeviceWorld>,
+    cfg: &Config,
+    me: usize,
+    d: usize,
+    held: Option<Held>,
+) -> Result<Option<Held>, Halt> {
+    match (cfg.protocol, held) {
+        // The write-up's servers never give a device up once connected.
+        (Protocol::SelectThenUpdate | Protocol::ConditionalUpdate, Some(h)) => Ok(Some(h)),
+        (Protocol::SelectThenUpdate, None) => select_then_update(a, cfg, me, d),
+        (Protocol::ConditionalUpdate, None) => conditional_update(a, cfg, me, d),
+        (Protocol::ExpiringClaim | Protocol::EpochLease, Some(h)) => renew(a, cfg, me, d, h),
+        (Protocol::ExpiringClaim | Protocol::EpochLease, None) => claim_lease(a, cfg, me, d),
+    }
+}
+
+fn select_then_update<R: Runtime>(
+    a: &Actor<R, DeviceWorld>,
+    cfg: &Config,
+    me: usize,
+    d: usize,
+) -> Result<Option<Held>, Halt> {
+    let current = a.step("select owner", |s| {
+        let o = s.state.devices.select(&d, None).and_then(|r| r.owner);
+        s.saw(|| format!("{} owner = {}", dev(d), owner(o)));
+        o
+    })?;
+    if current.is_some() {
+        return Ok(None);
+    }
+    a.step("update owner", |s| {
+        let n = s
+            .state
+            .devices
+            .update_where(&d, None, |_| true, |r| r.owner = Some(me))
+            .expect("autocommit never blocks here");
+        s.saw(|| format!("SET owner = {} WHERE id = {}: {n} row", srv(me), dev(d)));
+    })?;
+    connect(a, cfg, me, d, 0, None)
+}
+
+fn conditional_update<R: Runtime>(
+    a: &Actor<R, DeviceWorld>,
+    cfg: &Config,
+    me: usize,
+    d: usize,
+) -> Result<Option<Held>, Halt> {
+    let claimed = a.step("claim if unowned", |s| {
+        let n = s
+            .state
+            .devices
+            .update_where(&d, None, |r| r.owner.is_none(), |r| r.owner = Some(me))
+            .expect("autocommit never blocks here");
+        s.saw(|| {
+            format!(
+                "SET owner = {} WHERE id = {} AND owner IS NULL: {n} row",
+                srv(me),
+                dev(d)
+            )
+        });
+        n == 1
+    })?;
+    if !claimed {
+        return Ok(None);
+    }
+    let valid = a.step("validate owner", |s| {
+        let o = s.state.devices.select(&d, None).and_then(|r| r.owner);
+        s.saw(|| format!("{} owner = {}", dev(d), owner(o)));
+        o == Some(me)
+    })?;
+    if !valid {
+        return Ok(None);
+    }
+    connect(a, cfg, me, d, 0, None)
+}
+
+fn claim_lease<R: Runtime>(
+    a: &Actor<R, DeviceWorld>,
+    cfg: &Config,
+    me: usize,
+    d: usize,
+) -> Result<Option<Held>, Halt> {
+    let epoch_lease = cfg.protocol == Protocol::EpochLease;
+    let claim = a.step("claim if free or expired", |s| {
+        let now = s.now;
+        let mut won = None;
+        let n = s
+            .state
+            .devices
+            .update_where(
+                &d,
+                None,
+                // A server may re-claim its own device (after its connection lapsed).
+                |r| {
+                    r.owner.is_none()
+                        || r.lease_until <= now
+                        || (epoch_lease && r.owner == Some(me))
+                },
+                |r| {
+                    r.owner = Some(me);
+                    r.lease_until = now + cfg.ttl;
+                    if epoch_lease {
+                        r.epoch += 1;
+                    }
+                    won = Some((r.epoch, r.lease_until));
+                },
+            )
+            .expect("autocommit never blocks here");
+        let r = s.state.devices.select(&d, None).expect("device row");
+        s.saw(|| match won {
+            Some((e, until)) => format!(
+                "{} claimed: owner = {}, epoch = {e}, lease until t={until}",
+                dev(d),
+                srv(me)
+            ),
+            None => format!(
+                "{} held by {} until t={}: {n} rows",
+                dev(d),
+                owner(r.owner),
+                r.lease_until
+            ),
+        });
+        won
+    })?;
+    let Some((epoch, lease_until)) = claim else {
+        return Ok(None);
+    };
+    if epoch_lease {
+        // The lease itself is the fence: connect with a timer armed to close the
+        // connection `margin` before the lease ends.
+        return connect(a, cfg, me, d, epoch, Some(lease_until - cfg.margin));
+    }
+    let valid = a.step("validate owner", |s| {
+        let o = s.state.devices.select(&d, None).and_then(|r| r.owner);
+        s.saw(|| format!("{} owner = {}", dev(d), owner(o)));
+        o == Some(me)
+    })?;
+    if !valid {
+        return Ok(None);
+    }
+    connect(a, cfg, me, d, epoch, None)
+}
+
+fn renew<R: Runtime>(
+    a: &Actor<R, DeviceWorld>,
+    cfg: &Config,
+    me: usize,
+    d: usize,
+    held: Held,
+) -> Result<Option<Held>, Halt> {
+    let epoch_lease = cfg.protocol == Protocol::EpochLease;
+    let renewed = a.step("renew lease", |s| {
+        let now = s.now;
+        let mut until = None;
+        s.state
+            .devices
+            .update_where(
+                &d,
+                None,
+                |r| r.owner == Some(me) && (!epoch_lease || r.epoch == held.epoch),
+                |r| {
+                    r.lease_until = now + cfg.ttl;
+                    until = Some(r.lease_until);
+                },
+            )
+            .expect("autocommit never blocks here");
+        s.saw(|| match until {
+            Some(t) => format!("{} lease until t={t}", dev(d)),
+            None => format!("{}: 0 rows, lease lost", dev(d)),
+        });
+        until
+    })?;
+    match renewed {
+        Some(until) if epoch_lease => {
+            let still_open = a.step("extend connection timer", |s| {
+                let now = s.now;
+                let open = s.state.extend(d, me, until - cfg.margin, now);
+                s.saw(|| {
+                    if open {
+                        format!("{} closes at t={}", dev(d), until - cfg.margin)
+                    } else {
+                        format!("{} timer had fired: closed", dev(d))
+                    }
+                });
+                open
+            })?;
+            Ok(still_open.then_some(held))
+        }
+        Some(_) => Ok(Some(held)),
+        None => {
+            a.step("disconnect", |s| {
+                s.state.close(d, me);
+                s.saw(|| format!("{} closed", dev(d)));
+            })?;
+            Ok(None)
+        }
+    }
+}
+
+/// The resource-side step: WhatsApp opens the connection, and the properties are
+/// checked where the harm happens.
+fn connect<R: Runtime>(
+    a: &Actor<R, DeviceWorld>,
+    cfg: &Config,
+    me: usize,
+    d: usize,
+    epoch: u64,
+    closes_at: Option<Tick>,
+) -> Result<Option<Held>, Halt> {
+    a.step("connect", |s| {
+        let now = s.now;
+        let others: Vec<usize> = s.state.connected(d, now).into_iter().filter(|&o| o != me).collect();
+        let row = s.state.devices.select(&d, None).expect("device row");
+        let orphaned_since = s.state.orphaned_since[d];
+        let open = s.state.open(d, Connection { server: me, epoch, closes_at }, now);
+        if !open {
+            s.saw(|| format!("{}: timer already fired, connection refused", dev(d)));
+            return None;
+        }
+        s.saw(|| format!("{} connected to {}{}", srv(me), dev(d), closes_at.map(|t| format!(" (closes at t={t})")).unwrap_or_default()));
+        check_connect(s, cfg, me, d, epoch, &others, &row);
+        if let Some(since) = orphaned_since {
+            let deadline = since + cfg.reconnect_bound();
+            s.check(now <= deadline, RECONNECT_AFTER_CRASH, || {
+                format!("{} offline since its server crashed at t={since}, reconnected only at t={now} (deadline t={deadline})", dev(d))
+            });
+        }
+        Some(Held { epoch })
+    })
+}
+
+fn check_connect(
+    s: &mut Step<'_, DeviceWorld>,
+    cfg: &Config,
+    me: usize,
+    d: usize,
+    epoch: u64,
+    others: &[usize],
+    row: &DeviceRow,
+) {
+    let now = s.now;
+    s.check(others.is_empty(), EXCLUSIVE_CONNECTION, || {
+        let names: Vec<String> = others.iter().map(|&o| srv(o)).collect();
+        format!(
+            "{} connected by {} while {} still connected",
+            dev(d),
+            srv(me),
+            names.join(", ")
+        )
+    });
+    if cfg.check_lease_at_connect {
+        let live = row.owner == Some(me) && row.epoch == epoch && now < row.lease_until;
+        s.check(live, CONNECT_WITH_LIVE_LEASE, || {
+            format!(
+                "{} connected to {} at t={now} but the row says owner = {}, epoch = {} (held {epoch}), lease until t={}",
+                srv(me),
+                dev(d),
+                owner(row.owner),
+                row.epoch,
+                row.lease_until
+            )
+        });
+    }
+}

@@ -1,0 +1,5 @@
+//! locklab's models: the modelling kit ([`sim`]) and one module per locking scheme.
+#![deny(missing_docs)]
+
+pub mod device_claim;
+pub mod sim;
