@@ -2,4 +2,6 @@
 #![deny(missing_docs)]
 
 pub mod device_claim;
+pub mod instance_coordinator;
+pub mod jackpot;
 pub mod sim;
