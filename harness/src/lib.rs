@@ -2,6 +2,7 @@
 //! them and explain them as timelines.
 #![deny(missing_docs)]
 
+pub mod check;
 pub mod engine;
 pub mod replay;
 pub mod verdict;
