@@ -3,7 +3,10 @@
 use std::process::{Command, Output};
 
 fn locklab(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_locklab")).args(args).output().expect("locklab runs")
+    Command::new(env!("CARGO_BIN_EXE_locklab"))
+        .args(args)
+        .output()
+        .expect("locklab runs")
 }
 
 fn stdout(o: &Output) -> String {
@@ -14,21 +17,37 @@ fn stdout(o: &Output) -> String {
 fn check_passes_on_the_built_in_models() {
     let out = locklab(&["check"]);
     let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(0), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("expectations held"), "{text}");
     assert!(!text.contains(" NO"), "{text}");
 }
 
 #[test]
 fn check_json_lists_every_scenario_with_its_verdict() {
-    let out = locklab(&["check", "--only", "device-claim/select-then-update", "--json"]);
+    let out = locklab(&[
+        "check",
+        "--only",
+        "device-claim/select-then-update",
+        "--json",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     let results = json["results"].as_array().unwrap();
     assert_eq!(results.len(), 2, "one loom row and one shuttle row");
     assert!(results.iter().all(|r| r["met"] == true));
-    let caught = results.iter().find(|r| r["scenario"] == "device-claim/select-then-update").unwrap();
-    assert!(caught["replay"].as_str().unwrap().starts_with("loom:") || caught["replay"].as_str().unwrap().starts_with("shuttle:"));
+    let caught = results
+        .iter()
+        .find(|r| r["scenario"] == "device-claim/select-then-update")
+        .unwrap();
+    assert!(
+        caught["replay"].as_str().unwrap().starts_with("loom:")
+            || caught["replay"].as_str().unwrap().starts_with("shuttle:")
+    );
 }
 
 #[test]
@@ -37,12 +56,21 @@ fn explore_of_a_buggy_rung_exits_1_and_its_printed_replay_command_reproduces_it(
     assert_eq!(out.status.code(), Some(1));
     let text = stdout(&out);
     assert!(text.contains("VIOLATED exclusive-connection"), "{text}");
-    let command = text.lines().find_map(|l| l.trim().strip_prefix("locklab replay ")).expect("a replay command");
+    let command = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("locklab replay "))
+        .expect("a replay command");
     let (id, quoted) = command.split_once(' ').unwrap();
     let replay_string = quoted.trim_matches('\'');
     let again = locklab(&["replay", id, replay_string]);
     assert_eq!(again.status.code(), Some(1));
-    let timeline = |t: &str| t.lines().skip_while(|l| !l.contains("#    t")).take_while(|l| !l.is_empty()).collect::<Vec<_>>().join("\n");
+    let timeline = |t: &str| {
+        t.lines()
+            .skip_while(|l| !l.contains("#    t"))
+            .take_while(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
     assert_eq!(timeline(&stdout(&again)), timeline(&text));
     assert!(!timeline(&text).is_empty());
 }
@@ -60,7 +88,12 @@ fn bad_input_exits_2_with_a_message_and_no_panic() {
         &["explore", "device-claim/epoch-lease", "--engine", "fast"],
         &["explore", "device-claim/epoch-lease", "--set", "ttl=0"],
         &["explore", "device-claim/epoch-lease", "--set", "nonsense=1"],
-        &["explore", "device-claim/epoch-lease", "--iterations", "many"],
+        &[
+            "explore",
+            "device-claim/epoch-lease",
+            "--iterations",
+            "many",
+        ],
         &["replay", "device-claim/epoch-lease", "not-a-schedule"],
         &["replay", "device-claim/epoch-lease", "shuttle:91"],
         &["replay", "device-claim/epoch-lease", "shuttle:zz"],

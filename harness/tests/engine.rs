@@ -22,11 +22,21 @@ fn a_shuttle_failure_replays_to_a_byte_identical_timeline() {
     ];
     for (engine, id, servers) in cases {
         let found = run(id, &[("servers", servers)], engine, 10_000, 3);
-        let failure = found.failure().unwrap_or_else(|| panic!("{engine} did not catch {id}"));
-        let schedule = failure.schedule.clone().expect("shuttle failures carry a schedule");
-        let model = locklab_scenarios::find(id).unwrap().model(&[("servers".into(), servers)]).unwrap();
+        let failure = found
+            .failure()
+            .unwrap_or_else(|| panic!("{engine} did not catch {id}"));
+        let schedule = failure
+            .schedule
+            .clone()
+            .expect("shuttle failures carry a schedule");
+        let model = locklab_scenarios::find(id)
+            .unwrap()
+            .model(&[("servers".into(), servers)])
+            .unwrap();
         let replayed = replay(model, &schedule);
-        let again = replayed.failure().unwrap_or_else(|| panic!("{engine}: replay gave {:?}", replayed.outcome));
+        let again = replayed
+            .failure()
+            .unwrap_or_else(|| panic!("{engine}: replay gave {:?}", replayed.outcome));
         assert_eq!(again.violation, failure.violation, "{engine}");
         assert_eq!(again.trace.render(), failure.trace.render(), "{engine}");
     }
@@ -34,19 +44,44 @@ fn a_shuttle_failure_replays_to_a_byte_identical_timeline() {
 
 #[test]
 fn a_loom_failure_replays_by_execution_index() {
-    let found = run("device-claim/select-then-update", &[("servers", 2)], loom(None), 1_000_000, 0);
+    let found = run(
+        "device-claim/select-then-update",
+        &[("servers", 2)],
+        loom(None),
+        1_000_000,
+        0,
+    );
     let failure = found.failure().expect("caught");
-    let schedule = failure.schedule.clone().expect("loom failures carry settings and an index");
-    let model = locklab_scenarios::find("device-claim/select-then-update").unwrap().model(&[("servers".into(), 2)]).unwrap();
+    let schedule = failure
+        .schedule
+        .clone()
+        .expect("loom failures carry settings and an index");
+    let model = locklab_scenarios::find("device-claim/select-then-update")
+        .unwrap()
+        .model(&[("servers".into(), 2)])
+        .unwrap();
     let replayed = replay(model, &schedule);
-    assert_eq!(replayed.failure().expect("same failure").trace.render(), failure.trace.render());
+    assert_eq!(
+        replayed.failure().expect("same failure").trace.render(),
+        failure.trace.render()
+    );
 }
 
 #[test]
 fn replay_strings_round_trip_through_text() {
-    let found = run("device-claim/validate-then-connect", &[], Engine::Pct { depth: 3 }, 10_000, 0);
+    let found = run(
+        "device-claim/validate-then-connect",
+        &[],
+        Engine::Pct { depth: 3 },
+        10_000,
+        0,
+    );
     let schedule = found.failure().unwrap().schedule.clone().unwrap();
-    let text = locklab::replay::ReplayString { schedule: schedule.clone(), params: vec![("servers".into(), 3)] }.to_string();
+    let text = locklab::replay::ReplayString {
+        schedule: schedule.clone(),
+        params: vec![("servers".into(), 3)],
+    }
+    .to_string();
     let parsed: locklab::replay::ReplayString = text.parse().unwrap();
     assert_eq!(parsed.schedule, schedule);
     assert_eq!(parsed.params, vec![("servers".to_owned(), 3)]);
@@ -55,8 +90,20 @@ fn replay_strings_round_trip_through_text() {
 #[test]
 fn the_same_seed_gives_the_same_trace_byte_for_byte() {
     for engine in [Engine::Pct { depth: 3 }, Engine::Random] {
-        let a = run("device-claim/expiring-claim", &[("servers", 4)], engine, 10_000, 42);
-        let b = run("device-claim/expiring-claim", &[("servers", 4)], engine, 10_000, 42);
+        let a = run(
+            "device-claim/expiring-claim",
+            &[("servers", 4)],
+            engine,
+            10_000,
+            42,
+        );
+        let b = run(
+            "device-claim/expiring-claim",
+            &[("servers", 4)],
+            engine,
+            10_000,
+            42,
+        );
         let (fa, fb) = (a.failure().unwrap(), b.failure().unwrap());
         assert_eq!(fa.found_after, fb.found_after);
         assert_eq!(fa.trace.render(), fb.trace.render());
@@ -75,7 +122,9 @@ struct Interleavings {
 impl Model for Interleavings {
     fn run<R: Runtime>(&self, recorder: &Recorder) {
         let sim = Sim::<R, String>::new(recorder, String::new(), SimOptions::default());
-        let actors: Vec<_> = (0..self.actors).map(|i| sim.actor(format!("A{i}"), Timing::Pausable)).collect();
+        let actors: Vec<_> = (0..self.actors)
+            .map(|i| sim.actor(format!("A{i}"), Timing::Pausable))
+            .collect();
         let handles: Vec<_> = actors
             .into_iter()
             .enumerate()
@@ -99,8 +148,20 @@ impl Model for Interleavings {
 
 fn distinct_orders(engine: Engine, actors: usize, steps: usize) -> (u64, usize) {
     let seen = Arc::new(Mutex::new(BTreeSet::new()));
-    let model = Arc::new(Interleavings { actors, steps, seen: Arc::clone(&seen) });
-    let v = explore(model, engine, Budget { iterations: 10_000_000, seed: 0, max_time: Duration::from_secs(600) });
+    let model = Arc::new(Interleavings {
+        actors,
+        steps,
+        seen: Arc::clone(&seen),
+    });
+    let v = explore(
+        model,
+        engine,
+        Budget {
+            iterations: 10_000_000,
+            seed: 0,
+            max_time: Duration::from_secs(600),
+        },
+    );
     assert!(v.passed(), "{:?}", v.outcome);
     let n = seen.lock().unwrap().len();
     (v.executions, n)

@@ -93,7 +93,9 @@ fn run(
     builder.preemption_bound = preemption_bound;
     builder.max_branches = max_branches;
     if let Some(budget) = budget {
-        builder.max_permutations = Some(budget.iterations.max(1) as usize);
+        // loom tests the cap before running iteration i (1-based), so a cap of n
+        // would run only n - 1 executions.
+        builder.max_permutations = Some(budget.iterations.max(1) as usize + 1);
         builder.max_duration = Some(budget.max_time);
         // loom checks its caps only every `checkpoint_interval` executions.
         builder.checkpoint_interval = 1;

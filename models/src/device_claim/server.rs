@@ -19,8 +19,8 @@ pub fn run<R: Runtime>(a: &Actor<R, DeviceWorld>, cfg: &Config, me: usize) -> Re
     let mut held: Vec<Option<Held>> = vec![None; cfg.devices];
     let mut next: Tick = 0;
     loop {
-        for d in 0..cfg.devices {
-            held[d] = scan_device(a, cfg, me, d, held[d])?;
+        for (d, h) in held.iter_mut().enumerate() {
+            *h = scan_device(a, cfg, me, d, *h)?;
         }
         if cfg.horizon == 0 {
             return Ok(());

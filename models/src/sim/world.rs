@@ -139,7 +139,7 @@ impl<S> World<S> {
             a.status == Status::Running
                 && a.timing == Timing::Punctual
                 && a.due.is_some_and(|due| due <= self.now)
-                && !a.blocked.is_some_and(|(epoch, _)| epoch == self.epoch)
+                && a.blocked.is_none_or(|(epoch, _)| epoch != self.epoch)
         })
     }
 

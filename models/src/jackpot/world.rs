@@ -1,0 +1,205 @@
+//! The world of a jackpot execution: the `jackpots` table, the `paid_wins` table, and
+//! the ledger the properties compare the pools against.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::sim::store::{Table, TxnId};
+use crate::sim::Step;
+
+use super::{
+    Config, AMOUNT_NON_NEGATIVE, MONEY_CONSERVED, ONE_CAS_PER_VERSION, VERSION_MONOTONIC,
+    WIN_PAID_ONCE,
+};
+
+/// A row of the `jackpots` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolRow {
+    /// Money in the pool.
+    pub amount: i64,
+    /// Bumped by every update (in the versioned variants).
+    pub version: u64,
+}
+
+/// What the pool of one group should hold: its seed (or the amount of its last
+/// reset) plus what was contributed minus what was paid since.
+#[derive(Debug, Clone, Copy, Default)]
+struct Ledger {
+    base: i64,
+    contributed: i64,
+    paid: i64,
+}
+
+impl Ledger {
+    fn expected(&self) -> i64 {
+        self.base + self.contributed - self.paid
+    }
+}
+
+/// How the CAS attempts that read one version of one row fared.
+#[derive(Debug, Clone, Copy, Default)]
+struct Tally {
+    attempts: u32,
+    successes: u32,
+}
+
+/// The shared state.
+#[derive(Debug)]
+pub struct JackpotWorld {
+    /// `jackpots`, keyed by group index (0 = minor, 1 = major).
+    pub pools: Table<usize, PoolRow>,
+    /// `paid_wins`, keyed by win id: the idempotency record of
+    /// [`super::Variant::GuardedDecrement`].
+    pub paid_wins: Table<u32, ()>,
+    versioned: bool,
+    ledger: Vec<Ledger>,
+    /// Each pool as the last audit saw it committed.
+    audited: Vec<PoolRow>,
+    paid: BTreeSet<u32>,
+    cas: BTreeMap<(usize, u64), Tally>,
+}
+
+impl JackpotWorld {
+    /// Every pool at `cfg.pool`, version 1 (a row starts at version 1 when inserted).
+    pub fn new(cfg: &Config) -> Self {
+        let row = PoolRow {
+            amount: cfg.pool,
+            version: 1,
+        };
+        let ledger = Ledger {
+            base: cfg.pool,
+            ..Ledger::default()
+        };
+        JackpotWorld {
+            pools: Table::with_rows((0..cfg.groups()).map(|g| (g, row))),
+            paid_wins: Table::new(),
+            versioned: cfg.variant.versioned(),
+            ledger: vec![ledger; cfg.groups()],
+            audited: vec![row; cfg.groups()],
+            paid: BTreeSet::new(),
+            cas: BTreeMap::new(),
+        }
+    }
+
+    /// The committed row of group `g`, as an autocommit `SELECT` sees it.
+    pub fn committed(&self, g: usize) -> PoolRow {
+        self.pools
+            .select(&g, None)
+            .expect("pools are never deleted")
+    }
+
+    /// What the pool of group `g` should hold according to the ledger.
+    pub fn expected(&self, g: usize) -> i64 {
+        self.ledger[g].expected()
+    }
+
+    /// A contribution to `g` has been committed.
+    pub fn contributed(&mut self, g: usize, amount: i64) {
+        self.ledger[g].contributed += amount;
+    }
+
+    /// The pool of `g` was reset to `amount`: the ledger starts again from there.
+    pub fn rebased(&mut self, g: usize, amount: i64) {
+        self.ledger[g] = Ledger {
+            base: amount,
+            ..Ledger::default()
+        };
+    }
+}
+
+/// The pool the single-group variants work on (minor).
+pub const POOL: usize = 0;
+
+/// The transaction an actor uses. An actor runs one transaction at a time, so its
+/// index names it, and a retried `step_when` keeps the same id without touching state.
+pub fn txn_of(actor: usize) -> TxnId {
+    TxnId(actor as u32 + 1)
+}
+
+/// Win `win_id` of `amount` from group `g` has been committed: it must be its first.
+pub fn pay(s: &mut Step<'_, JackpotWorld>, win_id: u32, g: usize, amount: i64) {
+    let first = s.state.paid.insert(win_id);
+    s.check(first, WIN_PAID_ONCE, || {
+        format!("win #{win_id} was paid a second time")
+    });
+    s.state.ledger[g].paid += amount;
+}
+
+/// A CAS that read `version` of group `g` ran; at most one such CAS may succeed.
+pub fn tally_cas(s: &mut Step<'_, JackpotWorld>, g: usize, version: u64, succeeded: bool) {
+    let tally = s.state.cas.entry((g, version)).or_default();
+    tally.attempts += 1;
+    tally.successes += u32::from(succeeded);
+    let successes = tally.successes;
+    s.check(successes <= 1, ONE_CAS_PER_VERSION, || {
+        format!(
+            "{} CAS attempts that read {} version {version} succeeded",
+            successes,
+            group(g)
+        )
+    });
+}
+
+/// After a step that committed something: every pool must be non-negative and agree
+/// with the ledger, and one that changed must (if versioned) be one version further on.
+pub fn audit(s: &mut Step<'_, JackpotWorld>) {
+    for g in 0..s.state.ledger.len() {
+        let row = s.state.committed(g);
+        let before = std::mem::replace(&mut s.state.audited[g], row);
+        s.check(row.amount >= 0, AMOUNT_NON_NEGATIVE, || {
+            format!("the {} pool holds {}", group(g), row.amount)
+        });
+        let l = s.state.ledger[g];
+        s.check(row.amount == l.expected(), MONEY_CONSERVED, || {
+            format!(
+                "the {} pool should hold {} + {} contributed − {} paid = {}, but holds {}",
+                group(g),
+                l.base,
+                l.contributed,
+                l.paid,
+                l.expected(),
+                row.amount
+            )
+        });
+        // Money is checked even when the row looks unchanged: a lost update can
+        // write back the very amount that was already there.
+        if s.state.versioned && row != before {
+            s.check(row.version == before.version + 1, VERSION_MONOTONIC, || {
+                format!(
+                    "the {} pool went from version {} to {} in one committed update",
+                    group(g),
+                    before.version,
+                    row.version
+                )
+            });
+        }
+    }
+}
+
+/// At the end: every version some CAS attempt read was left by exactly one of them.
+pub fn check_cas_tallies(s: &mut Step<'_, JackpotWorld>) {
+    let lost: Vec<(usize, u64, u32)> = s
+        .state
+        .cas
+        .iter()
+        .filter(|(_, t)| t.successes == 0)
+        .map(|(&(g, v), t)| (g, v, t.attempts))
+        .collect();
+    if let Some(&(g, v, n)) = lost.first() {
+        s.violate(ONE_CAS_PER_VERSION, || {
+            format!(
+                "{n} CAS attempts read {} version {v} and none of them succeeded",
+                group(g)
+            )
+        });
+    }
+}
+
+/// Display name of an actor: `A`, `B`, ...
+pub fn who(actor: usize) -> String {
+    char::from(b'A' + (actor % 26) as u8).to_string()
+}
+
+/// Display name of a group, as the write-up names them.
+pub fn group(g: usize) -> &'static str {
+    ["minor", "major"].get(g).copied().unwrap_or("other")
+}
