@@ -10,18 +10,36 @@ use locklab::verdict::{Outcome, Verdict};
 pub fn run(id: &str, sizes: &[(&str, u64)], engine: Engine, iterations: u64, seed: u64) -> Verdict {
     let scenario = locklab_scenarios::find(id).unwrap_or_else(|| panic!("no scenario {id}"));
     let sizes: Vec<(String, u64)> = sizes.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
-    let model = scenario.model(&sizes).unwrap_or_else(|e| panic!("{id}: {e}"));
-    explore(model, engine, Budget { iterations, seed, max_time: Duration::from_secs(600) })
+    let model = scenario
+        .model(&sizes)
+        .unwrap_or_else(|e| panic!("{id}: {e}"));
+    explore(
+        model,
+        engine,
+        Budget {
+            iterations,
+            seed,
+            max_time: Duration::from_secs(600),
+        },
+    )
 }
 
 /// loom with the given preemption bound (`None`: every interleaving).
 pub fn loom(preemption_bound: Option<usize>) -> Engine {
-    Engine::Loom { preemption_bound, max_branches: 20_000 }
+    Engine::Loom {
+        preemption_bound,
+        max_branches: 20_000,
+    }
 }
 
 /// Asserts the run was caught by exactly `property`.
 pub fn assert_violates(v: &Verdict, property: &str) {
-    assert_eq!(v.violated_property(), Some(property), "expected {property}, got {:?}", v.outcome);
+    assert_eq!(
+        v.violated_property(),
+        Some(property),
+        "expected {property}, got {:?}",
+        v.outcome
+    );
 }
 
 /// Asserts the run passed, exhaustively or not as stated, and returns its executions.
