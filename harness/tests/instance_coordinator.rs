@@ -1,0 +1,392 @@
+//! The instance-coordinator ladder (seed 000): every buggy rung is caught under loom
+//! and under shuttle with its property named; every correct rung holds, exhaustively
+//! under loom (within the scenario's preemption bound) at 2–3 instances and for
+//! 10,000 PCT executions at 4–5 instances with crashes, pauses and a moving clock.
+//!
+//! loom explores in a fixed order, so the execution counts below are exact: a change
+//! in them means the model's steps changed, which deserves a look.
+
+use std::time::Duration;
+
+use locklab::engine::{explore, Budget, Engine, Outcome, Verdict};
+use locklab::sim::Event;
+use locklab_scenarios::{Expected, Scenario};
+
+const PREFIX: &str = "instance-coordinator/";
+
+fn scenario(rung: &str) -> &'static Scenario {
+    let id = format!("{PREFIX}{rung}");
+    locklab_scenarios::find(&id).unwrap_or_else(|| panic!("no scenario {id}"))
+}
+
+fn run(rung: &str, sizes: &[(&str, u64)], engine: Engine, iterations: u64) -> Verdict {
+    let overrides: Vec<(String, u64)> = sizes.iter().map(|(n, v)| ((*n).to_owned(), *v)).collect();
+    let model = scenario(rung).model(&overrides).expect("valid sizes");
+    let budget = Budget {
+        iterations,
+        seed: 7,
+        max_time: Duration::from_secs(120),
+    };
+    explore(model, engine, budget)
+}
+
+/// The scenario's own loom plan, as `locklab check` runs it.
+fn loom_plan(rung: &str) -> Verdict {
+    let plan = scenario(rung).loom;
+    let engine = Engine::Loom {
+        preemption_bound: plan.preemption_bound,
+        max_branches: 20_000,
+    };
+    run(rung, plan.sizes, engine, 10_000_000)
+}
+
+fn explain(v: &Verdict) -> String {
+    match &v.outcome {
+        Outcome::Passed { exhaustive } => format!(
+            "passed after {} executions (exhaustive: {exhaustive})",
+            v.executions
+        ),
+        Outcome::Violated(f) => format!("{}\n{}", f.violation, f.trace.render()),
+        Outcome::Error(e) => format!("error: {e}"),
+    }
+}
+
+/// The scenario's expected property is what loom and both shuttle schedulers find.
+fn assert_caught(rung: &str, loom_executions: u64) -> Verdict {
+    let Expected::Violates(property) = scenario(rung).expected else {
+        panic!("{rung} is expected to hold");
+    };
+    let v = loom_plan(rung);
+    assert_eq!(
+        v.violated_property(),
+        Some(property),
+        "loom: {}",
+        explain(&v)
+    );
+    assert_eq!(v.executions, loom_executions, "loom: {}", explain(&v));
+    for engine in [Engine::PCT, Engine::Random] {
+        let s = run(rung, &[], engine, 10_000);
+        assert_eq!(
+            s.violated_property(),
+            Some(property),
+            "{engine}: {}",
+            explain(&s)
+        );
+    }
+    v
+}
+
+fn assert_exhaustive_pass(v: &Verdict, executions: u64) {
+    assert!(
+        matches!(v.outcome, Outcome::Passed { exhaustive: true }),
+        "{}",
+        explain(v)
+    );
+    assert_eq!(v.executions, executions, "{}", explain(v));
+}
+
+fn assert_pct_pass(rung: &str, sizes: &[(&str, u64)]) {
+    let v = run(rung, sizes, Engine::PCT, 10_000);
+    assert!(v.passed(), "pct {sizes:?}: {}", explain(&v));
+    assert_eq!(v.executions, 10_000);
+}
+
+/// The failing execution's events, as (actor, step, saw).
+fn story(v: &Verdict) -> Vec<(String, String, String)> {
+    let events: &[Event] = &v.failure().expect("a violation").trace.events;
+    events
+        .iter()
+        .map(|e| (e.actor.clone(), e.step.clone(), e.saw.clone()))
+        .collect()
+}
+
+/// Each `(actor, step, words)` appears in the timeline, in this order.
+fn assert_story(v: &Verdict, beats: &[(&str, &str, &str)]) {
+    let events = story(v);
+    let mut at = 0;
+    for (actor, step, words) in beats {
+        let found = events[at..]
+            .iter()
+            .position(|(a, s, saw)| a == actor && s == step && saw.contains(words));
+        let Some(i) = found else {
+            panic!(
+                "no '{actor} {step} … {words}' after event {at}:\n{}",
+                explain(v)
+            );
+        };
+        at += i + 1;
+    }
+}
+
+#[test]
+fn the_ladder_is_registered_in_order() {
+    let ids: Vec<&str> = locklab_scenarios::all()
+        .into_iter()
+        .filter(|s| s.scheme() == "instance-coordinator")
+        .map(|s| s.id.trim_start_matches(PREFIX))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "unlocked-purchase",
+            "expiring-lock-table",
+            "pause-beyond-ttl",
+            "release-without-owner-check",
+            "shared-instance-id",
+            "sweep-race",
+            "clock-skew",
+            "single-transaction",
+            "fenced-lease",
+            "profile-two-reads",
+            "profile-snapshot",
+        ]
+    );
+}
+
+#[test]
+fn unlocked_purchase_loses_an_update() {
+    let v = assert_caught("unlocked-purchase", 13);
+    // Pinned counterexample: both read 100, both write 50, two pets for one payment.
+    assert_eq!(
+        story(&v),
+        [
+            (
+                "A",
+                "read profile",
+                "user 1 has balance 100, owns 0 × pet 7: will buy"
+            ),
+            (
+                "B",
+                "read profile",
+                "user 1 has balance 100, owns 0 × pet 7: will buy"
+            ),
+            (
+                "B",
+                "pay and insert pet",
+                "UPDATE users SET balance = 50; INSERT pet 7; COMMIT → balance 50, 1 × pet 7"
+            ),
+            (
+                "A",
+                "pay and insert pet",
+                "UPDATE users SET balance = 50; INSERT pet 7; COMMIT → balance 50, 2 × pet 7"
+            ),
+        ]
+        .map(|(a, s, w)| (a.to_owned(), s.to_owned(), w.to_owned()))
+    );
+}
+
+#[test]
+fn expiring_lock_table_holds_with_punctual_instances_and_a_crash() {
+    // A may crash holding the lock at t=0; the last instance arrives alone at expiry.
+    assert_exhaustive_pass(&loom_plan("expiring-lock-table"), 18_538);
+    assert_pct_pass("expiring-lock-table", &[("instances", 4)]);
+    assert_pct_pass("expiring-lock-table", &[("instances", 5), ("ttl", 1)]);
+}
+
+#[test]
+fn pause_beyond_ttl_buys_the_pet_twice() {
+    let v = assert_caught("pause-beyond-ttl", 198);
+    assert_story(
+        &v,
+        &[
+            ("A", "insert lock", "acquired"),
+            ("A", "read profile", "balance 100, owns 0 × pet 7: will buy"),
+            ("ticker", "advance clock", "t = 1"),
+            (
+                "B",
+                "check lock",
+                "held by A (token 1), expired at t=1: sweep it",
+            ),
+            ("B", "insert lock", "acquired"),
+            ("B", "pay and insert pet", "1 × pet 7"),
+            ("A", "pay and insert pet", "2 × pet 7"),
+        ],
+    );
+}
+
+#[test]
+fn release_without_owner_check_deletes_the_next_holders_lease() {
+    let v = assert_caught("release-without-owner-check", 34);
+    assert_story(
+        &v,
+        &[
+            ("A", "pay and insert pet", "1 × pet 7"),
+            (
+                "B",
+                "sweep expired lock",
+                "held by A (token 1), expired at t=1",
+            ),
+            ("B", "insert lock", "acquired"),
+            (
+                "A",
+                "release lock",
+                "removed the row held by B (token 2), live until t=2",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn sweep_race_gives_the_lock_to_two_instances() {
+    let v = assert_caught("sweep-race", 316);
+    assert_story(
+        &v,
+        &[
+            (
+                "A",
+                "check lock",
+                "held by a crashed instance (token 1), expired at t=0: sweep it",
+            ),
+            ("B", "insert lock", "acquired"),
+            (
+                "A",
+                "sweep expired lock",
+                "removed the row held by B (token 2), live until t=3",
+            ),
+            ("A", "insert lock", "acquired"),
+        ],
+    );
+}
+
+#[test]
+fn shared_instance_id_lets_a_sibling_task_release_the_lease() {
+    let v = assert_caught("shared-instance-id", 34);
+    assert_story(
+        &v,
+        &[
+            ("A", "reply to the user", "finally runs at t=1"),
+            (
+                "B",
+                "insert lock",
+                "(holder A, token 2, until t=2): acquired",
+            ),
+            (
+                "A",
+                "release lock",
+                "AND holder = A: removed the row held by A (token 2), live until t=2",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn clock_skew_makes_a_fresh_lease_look_expired() {
+    let v = assert_caught("clock-skew", 22);
+    assert_story(
+        &v,
+        &[
+            ("A", "insert lock", "until t=3): acquired"),
+            (
+                "B",
+                "check lock",
+                "expired at t=3 (by B's clock, t=3): sweep it",
+            ),
+            (
+                "B",
+                "sweep expired lock",
+                "removed the row held by A (token 1), live until t=3",
+            ),
+            ("B", "insert lock", "acquired"),
+        ],
+    );
+}
+
+#[test]
+fn single_transaction_holds() {
+    // Three instances and a fault actor that kills the last one mid-transaction.
+    assert_exhaustive_pass(&loom_plan("single-transaction"), 11_191);
+    assert_pct_pass("single-transaction", &[("instances", 5)]);
+}
+
+#[test]
+fn fenced_lease_holds_with_a_pause_and_a_crash() {
+    // A pausable, B crashes holding the lease, C arrives at expiry; clock to ttl.
+    assert_exhaustive_pass(&loom_plan("fenced-lease"), 22_963);
+    assert_pct_pass("fenced-lease", &[("instances", 4)]);
+    assert_pct_pass("fenced-lease", &[("instances", 5), ("ttl", 1)]);
+}
+
+#[test]
+fn profile_read_in_two_statements_flickers() {
+    let v = assert_caught("profile-two-reads", 25);
+    assert_story(
+        &v,
+        &[
+            ("viewer", "SELECT balance", "balance 100"),
+            ("A", "COMMIT", "balance 50, 1 × pet 7"),
+            ("viewer", "SELECT pets", "shows balance 100 with 1 × pet 7"),
+        ],
+    );
+}
+
+#[test]
+fn profile_read_as_one_snapshot_holds() {
+    assert_exhaustive_pass(&loom_plan("profile-snapshot"), 168);
+    let two = Engine::Loom {
+        preemption_bound: Some(2),
+        max_branches: 20_000,
+    };
+    assert_exhaustive_pass(
+        &run("profile-snapshot", &[("instances", 2)], two, 1_000_000),
+        760,
+    );
+    assert_pct_pass("profile-snapshot", &[("instances", 4)]);
+}
+
+/// The liveness checks are not vacuous: built straight from the public model API,
+/// configurations that break them are caught.
+mod liveness_checks_bite {
+    use std::sync::Arc;
+
+    use locklab::models::instance_coordinator::{Config, Crash, InstanceCoordinator, Protocol};
+
+    use super::*;
+
+    fn explore_config(cfg: Config) -> Verdict {
+        let model = Arc::new(InstanceCoordinator::new(cfg).expect("valid config"));
+        let budget = Budget {
+            iterations: 1_000_000,
+            seed: 7,
+            max_time: Duration::from_secs(60),
+        };
+        explore(model, Engine::LOOM, budget)
+    }
+
+    /// A crashed holding the lock; B is declared the lone contender but arrives one
+    /// tick before the lease runs out, so it is refused.
+    #[test]
+    fn a_contender_before_expiry_is_refused() {
+        let mut cfg = Config::new(Protocol::ExpiringLockTable, 2);
+        cfg.ttl = 2;
+        cfg.horizon = 2;
+        cfg.arrivals = vec![0, 1];
+        cfg.crash = Some(Crash { instance: 0, at: 0 });
+        cfg.lone_contender = Some(1);
+        let v = explore_config(cfg);
+        assert_eq!(
+            v.violated_property(),
+            Some("lone-contender-acquires"),
+            "{}",
+            explain(&v)
+        );
+    }
+
+    /// The write-up's two-statement acquire: paused A read "no row", B took the lock
+    /// and crashed, and by the time A inserts, B's lease has expired; A gives up on
+    /// a free lock.
+    #[test]
+    fn a_paused_acquire_loses_to_an_expired_lease() {
+        let mut cfg = Config::new(Protocol::ExpiringLockTable, 2);
+        cfg.ttl = 1;
+        cfg.horizon = 1;
+        cfg.pausable = Some(0);
+        cfg.crash = Some(Crash { instance: 1, at: 0 });
+        let v = explore_config(cfg);
+        assert_eq!(
+            v.violated_property(),
+            Some("acquire-when-free"),
+            "{}",
+            explain(&v)
+        );
+    }
+}
