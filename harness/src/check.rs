@@ -39,11 +39,12 @@ pub struct CheckRow {
 }
 
 impl CheckRow {
-    /// What the run concluded, in the matrix's words: `holds`, `holds (exhaustive)`,
+    /// What the run concluded, in the matrix's words: `holds`, `holds (every
+    /// interleaving)`, `holds (every interleaving with ≤2 preemptions)`,
     /// `violates exclusive-connection`, `error: …`.
     pub fn got(&self) -> String {
         match &self.verdict.outcome {
-            Outcome::Passed { exhaustive: true } => "holds (exhaustive)".to_owned(),
+            Outcome::Passed { exhaustive: true } => format!("holds ({})", self.verdict.coverage()),
             Outcome::Passed { exhaustive: false } => "holds".to_owned(),
             Outcome::Violated(f) => format!("violates {}", f.violation.property.name),
             Outcome::Error(e) => format!("error: {e}"),

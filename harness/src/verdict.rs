@@ -68,6 +68,24 @@ impl Verdict {
         matches!(self.outcome, Outcome::Passed { .. })
     }
 
+    /// How much of the space a passing run covered, for people: `every interleaving`,
+    /// `every interleaving with ≤2 preemptions`, or `not exhaustive`.
+    pub fn coverage(&self) -> String {
+        match (&self.outcome, self.engine) {
+            (
+                Outcome::Passed { exhaustive: true },
+                Engine::Loom {
+                    preemption_bound: Some(pb),
+                    ..
+                },
+            ) => {
+                format!("every interleaving with ≤{pb} preemptions")
+            }
+            (Outcome::Passed { exhaustive: true }, _) => "every interleaving".to_owned(),
+            _ => "not exhaustive".to_owned(),
+        }
+    }
+
     /// Executions per second of wall-clock time.
     pub fn executions_per_second(&self) -> f64 {
         self.executions as f64 / self.elapsed.as_secs_f64().max(1e-9)

@@ -68,7 +68,11 @@ fn print_matrix(rows: &[CheckRow]) {
         .map(|r| r.scenario.expected.to_string().len())
         .max()
         .unwrap_or(8);
-    let g = rows.iter().map(|r| r.got().len()).max().unwrap_or(3);
+    let g = rows
+        .iter()
+        .map(|r| r.got().chars().count())
+        .max()
+        .unwrap_or(3);
     println!(
         "{:w$}  {:11}  {:x$}  {:g$}  {:>10}  {:>8}  ok",
         "scenario", "engine", "expected", "got", "executions", "time"
