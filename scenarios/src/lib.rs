@@ -8,10 +8,12 @@
 //! larger size.
 #![deny(missing_docs)]
 
+mod cart_reservation;
 mod device_claim;
 mod instance_coordinator;
 mod jackpot;
 mod params;
+mod singleton_poller;
 
 use std::sync::Arc;
 
@@ -108,6 +110,8 @@ pub fn all() -> Vec<&'static Scenario> {
         .iter()
         .chain(instance_coordinator::SCENARIOS.iter())
         .chain(jackpot::SCENARIOS.iter())
+        .chain(singleton_poller::SCENARIOS.iter())
+        .chain(cart_reservation::SCENARIOS.iter())
         .collect()
 }
 

@@ -1,0 +1,2 @@
+//! Singleton poller (seed 001, catalogue section 2): bot processes long-polling one
+//! token, guarded by lock files, kernel locks or a renewed lease.
