@@ -1,0 +1,377 @@
+//! The singleton-poller ladder (seed 001): every buggy rung is caught under loom and
+//! under shuttle with its property named; the correct rungs hold, under loom at two
+//! processes plus the fresh one the supervisor starts after the kill (every
+//! interleaving with at most 2 preemptions: the unbounded space is too large) and
+//! for 10,000 PCT executions at 4–5 processes with the kill, the restart and the
+//! clock.
+//!
+//! loom explores in a fixed order, so the execution counts below are exact: a change
+//! in them means the model's steps changed, which deserves a look.
+
+use std::time::Duration;
+
+use locklab::engine::{explore, Budget, Engine, Outcome, Verdict};
+use locklab::sim::Event;
+use locklab_scenarios::{Expected, Scenario};
+
+const PREFIX: &str = "singleton-poller/";
+
+fn scenario(rung: &str) -> &'static Scenario {
+    let id = format!("{PREFIX}{rung}");
+    locklab_scenarios::find(&id).unwrap_or_else(|| panic!("no scenario {id}"))
+}
+
+fn run(rung: &str, sizes: &[(&str, u64)], engine: Engine, iterations: u64) -> Verdict {
+    let overrides: Vec<(String, u64)> = sizes.iter().map(|(n, v)| ((*n).to_owned(), *v)).collect();
+    let model = scenario(rung).model(&overrides).expect("valid sizes");
+    let budget = Budget {
+        iterations,
+        seed: 7,
+        max_time: Duration::from_secs(120),
+    };
+    explore(model, engine, budget)
+}
+
+/// The scenario's own loom plan, as `locklab check` runs it.
+fn loom_plan(rung: &str) -> Verdict {
+    let plan = scenario(rung).loom;
+    let engine = Engine::Loom {
+        preemption_bound: plan.preemption_bound,
+        max_branches: 20_000,
+    };
+    run(rung, plan.sizes, engine, 10_000_000)
+}
+
+fn explain(v: &Verdict) -> String {
+    match &v.outcome {
+        Outcome::Passed { exhaustive } => format!(
+            "passed after {} executions (exhaustive: {exhaustive})",
+            v.executions
+        ),
+        Outcome::Violated(f) => format!("{}\n{}", f.violation, f.trace.render()),
+        Outcome::Error(e) => format!("error: {e}"),
+    }
+}
+
+/// The scenario's expected property is what loom and both shuttle schedulers find.
+fn assert_caught(rung: &str, loom_executions: u64) -> Verdict {
+    let Expected::Violates(property) = scenario(rung).expected else {
+        panic!("{rung} is expected to hold");
+    };
+    let v = loom_plan(rung);
+    assert_eq!(
+        v.violated_property(),
+        Some(property),
+        "loom: {}",
+        explain(&v)
+    );
+    assert_eq!(v.executions, loom_executions, "loom: {}", explain(&v));
+    for engine in [Engine::PCT, Engine::Random] {
+        let s = run(rung, &[], engine, 10_000);
+        assert_eq!(
+            s.violated_property(),
+            Some(property),
+            "{engine}: {}",
+            explain(&s)
+        );
+    }
+    v
+}
+
+fn assert_exhaustive_pass(v: &Verdict, executions: u64) {
+    assert!(
+        matches!(v.outcome, Outcome::Passed { exhaustive: true }),
+        "{}",
+        explain(v)
+    );
+    assert_eq!(v.executions, executions, "{}", explain(v));
+}
+
+fn assert_pct_pass(rung: &str, sizes: &[(&str, u64)]) {
+    let v = run(rung, sizes, Engine::PCT, 10_000);
+    assert!(v.passed(), "pct {sizes:?}: {}", explain(&v));
+    assert_eq!(v.executions, 10_000);
+}
+
+/// The failing execution's events, as (actor, step, saw).
+fn story(v: &Verdict) -> Vec<(String, String, String)> {
+    let events: &[Event] = &v.failure().expect("a violation").trace.events;
+    events
+        .iter()
+        .map(|e| (e.actor.clone(), e.step.clone(), e.saw.clone()))
+        .collect()
+}
+
+/// Each `(actor, step, words)` appears in the timeline, in this order.
+fn assert_story(v: &Verdict, beats: &[(&str, &str, &str)]) {
+    let events = story(v);
+    let mut at = 0;
+    for (actor, step, words) in beats {
+        let found = events[at..]
+            .iter()
+            .position(|(a, s, saw)| a == actor && s == step && saw.contains(words));
+        let Some(i) = found else {
+            panic!(
+                "no '{actor} {step} … {words}' after event {at}:\n{}",
+                explain(v)
+            );
+        };
+        at += i + 1;
+    }
+}
+
+#[test]
+fn the_ladder_is_registered_in_order() {
+    let ids: Vec<&str> = locklab_scenarios::all()
+        .into_iter()
+        .filter(|s| s.scheme() == "singleton-poller")
+        .map(|s| s.id.trim_start_matches(PREFIX))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "unguarded-pollers",
+            "exclusive-lock-file",
+            "separate-filesystems",
+            "stale-lock-file",
+            "stale-pid-takeover",
+            "kernel-file-lock",
+            "renewed-lease",
+            "paused-lease-holder",
+        ]
+    );
+}
+
+#[test]
+fn unguarded_pollers_are_answered_409() {
+    let v = assert_caught("unguarded-pollers", 16);
+    // Pinned counterexample: A fetches and handles update 1; B's poll fetches it again
+    // (nothing confirmed it yet) and ends A's long poll.
+    assert_eq!(
+        story(&v),
+        [
+            ("A", "getUpdates", "getUpdates(offset=0) → update 1"),
+            (
+                "A",
+                "handle update",
+                "update 1: reply sent, effect committed"
+            ),
+            (
+                "B",
+                "getUpdates",
+                "getUpdates(offset=0) → update 1; A's long poll is answered 409 Conflict"
+            ),
+        ]
+        .map(|(a, s, w)| (a.to_owned(), s.to_owned(), w.to_owned()))
+    );
+}
+
+#[test]
+fn exclusive_lock_file_holds_on_one_host_without_kills() {
+    // Three processes racing for the file, the winner's clean shutdown unlinking it.
+    assert_exhaustive_pass(&loom_plan("exclusive-lock-file"), 1_076);
+    let every = Engine::Loom {
+        preemption_bound: None,
+        max_branches: 20_000,
+    };
+    assert_exhaustive_pass(
+        &run("exclusive-lock-file", &[("processes", 2)], every, 1_000_000),
+        357,
+    );
+    assert_pct_pass("exclusive-lock-file", &[("processes", 5)]);
+}
+
+#[test]
+fn separate_filesystems_run_two_pollers() {
+    let v = assert_caught("separate-filesystems", 85);
+    assert_story(
+        &v,
+        &[
+            (
+                "A",
+                "create lock file",
+                "h1:/tmp/bot.lock O_CREAT|O_EXCL: created",
+            ),
+            (
+                "B",
+                "create lock file",
+                "h2:/tmp/bot.lock O_CREAT|O_EXCL: created",
+            ),
+            ("B", "getUpdates", "409 Conflict"),
+        ],
+    );
+}
+
+#[test]
+fn stale_lock_file_stops_polling_for_good() {
+    let v = assert_caught("stale-lock-file", 1);
+    assert_story(
+        &v,
+        &[
+            ("A", "create lock file", "created, pid 101 written"),
+            ("ticker", "crash", "A crashed"),
+            (
+                "A'",
+                "create lock file",
+                "EEXIST, it holds pid 101 (no such process): \"another instance is running\", exit",
+            ),
+            ("check", "end of execution", "nothing has polled since"),
+        ],
+    );
+}
+
+#[test]
+fn stale_pid_takeover_removes_the_new_holders_file() {
+    let v = assert_caught("stale-pid-takeover", 949);
+    assert_story(
+        &v,
+        &[
+            ("A", "check pid in lock file", "pid 100: no such process"),
+            ("B", "check pid in lock file", "pid 100: no such process"),
+            ("B", "create lock file", "created, pid 102 written"),
+            (
+                "A",
+                "remove stale lock file",
+                "removed the file holding pid 102 (alive)",
+            ),
+            ("A", "create lock file", "created, pid 101 written"),
+            ("A", "getUpdates", "B's long poll is answered 409 Conflict"),
+        ],
+    );
+}
+
+#[test]
+fn kernel_file_lock_holds_with_every_process_killed() {
+    // A and B race for the flock at t=0; both are killed at t=1; A' takes over at t=2.
+    assert_exhaustive_pass(&loom_plan("kernel-file-lock"), 6_864);
+    assert_pct_pass("kernel-file-lock", &[("processes", 4)]);
+    assert_pct_pass("kernel-file-lock", &[("processes", 5), ("kill-at", 0)]);
+}
+
+#[test]
+fn renewed_lease_holds_across_hosts_with_every_process_killed() {
+    // A and B (two hosts) race for the lease and are killed at t=0; A' waits it out.
+    assert_exhaustive_pass(&loom_plan("renewed-lease"), 15_302);
+    // Four hosts, renewals at t=1 and t=2 before the kill.
+    assert_pct_pass("renewed-lease", &[("processes", 4)]);
+    assert_pct_pass(
+        "renewed-lease",
+        &[("processes", 5), ("ttl", 3), ("kill-at", 2)],
+    );
+}
+
+/// What the correct rungs rely on, shown by taking it away (built straight from the
+/// public model API), and the liveness check no rung trips first.
+/// getUpdates takes no fence: A, paused between taking the lease and its poll, polls
+/// at t=2 with its lease expired; B takes the expired lease and polls too. This is the
+/// assumption `renewed-lease` states, shown to be needed.
+#[test]
+fn paused_lease_holder_makes_two_pollers() {
+    let v = assert_caught("paused-lease-holder", 3_647);
+    assert_story(
+        &v,
+        &[
+            ("A", "acquire lease", "OK, lease until t=2"),
+            ("ticker", "advance clock", "t = 2"),
+            ("A", "getUpdates", "update 1"),
+            ("A", "renew lease", "has expired: lease lost"),
+            ("B", "acquire lease", "OK, lease until t=4"),
+            ("B", "getUpdates", "A's long poll is answered 409 Conflict"),
+        ],
+    );
+}
+
+mod assumptions {
+    use std::sync::Arc;
+
+    use locklab::models::singleton_poller::{Config, Protocol, SingletonPoller};
+
+    use super::*;
+
+    fn loom_pb2(cfg: Config) -> Verdict {
+        let model = Arc::new(SingletonPoller::new(cfg).expect("valid config"));
+        let budget = Budget {
+            iterations: 1_000_000,
+            seed: 7,
+            max_time: Duration::from_secs(60),
+        };
+        explore(model, Engine::LOOM, budget)
+    }
+
+    /// The correct rungs' world: two processes on one host, all killed at t=1, the
+    /// fresh one at t=2, update 2 arriving for it.
+    fn killed(protocol: Protocol) -> Config {
+        let mut cfg = Config::new(protocol, 2);
+        cfg.kill_at = Some(1);
+        cfg.horizon = 1 + cfg.resume_bound();
+        cfg.updates = vec![0, 2];
+        cfg.idempotent_handler = true;
+        cfg
+    }
+
+    /// Without `last_update_id` committed with the effect, the kernel lock is still
+    /// exclusive, but A killed between handling update 1 and the poll that would have
+    /// confirmed it leaves update 1 to A', which handles it again.
+    #[test]
+    fn exclusive_polling_alone_redelivers_after_a_kill() {
+        let mut cfg = killed(Protocol::KernelFileLock);
+        cfg.idempotent_handler = false;
+        let v = loom_pb2(cfg);
+        assert_eq!(
+            v.violated_property(),
+            Some("update-once"),
+            "{}",
+            explain(&v)
+        );
+        assert_story(
+            &v,
+            &[
+                ("A", "handle update", "update 1: reply sent"),
+                ("ticker", "crash", "A crashed"),
+                ("A'", "getUpdates", "updates 1, 2"),
+                (
+                    "A'",
+                    "handle update",
+                    "update 1: reply sent, effect committed again",
+                ),
+            ],
+        );
+    }
+
+    /// The kernel lock is per host: two hosts, two flocks, two pollers.
+    #[test]
+    fn a_kernel_lock_does_not_reach_across_hosts() {
+        let mut cfg = Config::new(Protocol::KernelFileLock, 2);
+        cfg.separate_hosts = true;
+        let v = loom_pb2(cfg);
+        assert_eq!(
+            v.violated_property(),
+            Some("single-poller"),
+            "{}",
+            explain(&v)
+        );
+    }
+
+    /// A lock file left by a kill before the run, and no kill during it: nothing ever
+    /// polls, so update 1 is never handled.
+    #[test]
+    fn an_update_nobody_polls_for_is_caught_at_the_end() {
+        let mut cfg = Config::new(Protocol::ExclusiveLockFile, 2);
+        cfg.stale_lock_file = true;
+        let v = loom_pb2(cfg);
+        assert_eq!(
+            v.violated_property(),
+            Some("update-handled"),
+            "{}",
+            explain(&v)
+        );
+    }
+
+    #[test]
+    fn a_one_tick_lease_is_refused() {
+        let mut cfg = Config::new(Protocol::RenewedLease, 2);
+        cfg.ttl = 1;
+        let err = SingletonPoller::new(cfg).expect_err("ttl 1 lapses before its renewal");
+        assert!(err.contains("ttl of at least 2"), "{err}");
+    }
+}
