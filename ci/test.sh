@@ -5,3 +5,6 @@ cd "$(dirname "$0")/.."
 cargo fmt --all -- --check
 cargo clippy --all-targets -- -D warnings
 cargo test --release
+# Smoke-run every benchmark once (criterion's test mode); full numbers come from
+# `locklab report --measure`, not from CI.
+cargo bench -p locklab -- --test

@@ -1,0 +1,70 @@
+//! Every kernel the throughput bench runs: the baseline, then each scheme's write-up
+//! fix and correct fix, named `scheme/variant` exactly as their scenarios are, so the
+//! report can link a throughput row to the rung and its verdict.
+
+mod baseline;
+mod cart_reservation;
+mod device_claim;
+mod instance_coordinator;
+mod jackpot;
+mod singleton_poller;
+
+use crate::kernel::LockKernel;
+
+/// The id of the baseline every scheme is reported as a ratio to.
+pub const BASELINE: &str = "baseline/std-mutex";
+
+/// A kernel and how to build a fresh one.
+pub struct KernelSpec {
+    /// `scheme/variant`: the scenario id of the rung (or [`BASELINE`]).
+    pub id: &'static str,
+    /// A fresh kernel with this many keys (and threads at most).
+    pub build: fn(usize) -> Box<dyn LockKernel>,
+}
+
+macro_rules! kernel {
+    ($id:literal, $ty:path) => {
+        KernelSpec {
+            id: $id,
+            build: |keys| Box::new(<$ty>::new(keys)),
+        }
+    };
+}
+
+/// The baseline first, then two rungs per scheme: the write-up's fix, the correct fix.
+pub fn all() -> Vec<KernelSpec> {
+    vec![
+        kernel!("baseline/std-mutex", baseline::StdMutex),
+        kernel!(
+            "device-claim/conditional-update",
+            device_claim::ConditionalUpdate
+        ),
+        kernel!("device-claim/epoch-lease", device_claim::EpochLease),
+        kernel!(
+            "instance-coordinator/expiring-lock-table",
+            instance_coordinator::ExpiringLockTable
+        ),
+        kernel!(
+            "instance-coordinator/fenced-lease",
+            instance_coordinator::FencedLease
+        ),
+        kernel!("jackpot/version-cas", jackpot::VersionCas),
+        kernel!("jackpot/guarded-decrement", jackpot::GuardedDecrement),
+        kernel!(
+            "singleton-poller/exclusive-lock-file",
+            singleton_poller::ExclusiveLockFile
+        ),
+        kernel!(
+            "singleton-poller/renewed-lease",
+            singleton_poller::RenewedLease
+        ),
+        kernel!(
+            "cart-reservation/ttl-reservation-cache",
+            cart_reservation::TtlReservationCache
+        ),
+        kernel!(
+            "cart-reservation/shared-atomic-reservation",
+            cart_reservation::SharedAtomicReservation
+        ),
+    ]
+}

@@ -1,0 +1,97 @@
+//! A hunt: one engine searching one buggy rung until it finds the violation the rung
+//! expects, and the calibration that counts how many executions that takes per seed.
+
+use std::sync::Arc;
+
+use locklab::engine::{explore, Engine};
+use locklab::sim::DynModel;
+use locklab_scenarios::{Expected, Scenario};
+
+use crate::common;
+
+/// Seeds per hunt; the report's "executions until found" is their median.
+pub const SEEDS: [u64; 5] = [0, 1, 2, 3, 4];
+
+/// loom's cap, as `locklab check` sets it.
+const LOOM_BUDGET: u64 = 5_000_000;
+
+/// One engine on one buggy rung.
+pub struct Hunt {
+    /// `loom`, `random` or `pct`.
+    pub engine_name: &'static str,
+    engine: Engine,
+    model: Arc<dyn DynModel>,
+    property: &'static str,
+    budget: u64,
+    /// Whether the engine ignores the seed (loom explores in one fixed order).
+    seedless: bool,
+}
+
+impl Hunt {
+    /// loom at the plan's loom sizes and bound, random and PCT at its shuttle sizes;
+    /// `None` if the scenario is not a buggy rung.
+    pub fn all_for(scenario: &Scenario) -> Option<Vec<Hunt>> {
+        let Expected::Violates(property) = scenario.expected else {
+            return None;
+        };
+        let shuttle = |engine_name, engine| Hunt {
+            engine_name,
+            engine,
+            model: common::model(scenario, scenario.shuttle.sizes),
+            property,
+            // The plan's executions, as `locklab check` runs them. Not more: locklab's
+            // random engine, stopped early, runs its scheduler out to the budget (about
+            // 0.1 µs per execution left), which would be timed as part of the hunt.
+            budget: scenario.shuttle.iterations,
+            seedless: false,
+        };
+        Some(vec![
+            Hunt {
+                engine_name: "loom",
+                engine: common::loom_of_plan(scenario),
+                model: common::model(scenario, scenario.loom.sizes),
+                property,
+                budget: LOOM_BUDGET,
+                seedless: true,
+            },
+            shuttle("random", Engine::Random),
+            shuttle("pct", Engine::PCT),
+        ])
+    }
+
+    /// Searches with `seed` until the first violation; `Err` says why the hunt did not
+    /// end at the expected property.
+    pub fn found_after(&self, seed: u64) -> Result<u64, String> {
+        let verdict = explore(
+            Arc::clone(&self.model),
+            self.engine,
+            common::budget(self.budget, seed),
+        );
+        match verdict.violated_property() {
+            Some(p) if p == self.property => Ok(verdict.failure().map_or(0, |f| f.found_after)),
+            _ => Err(format!(
+                "seed {seed}: expected {} within {} executions, {}",
+                self.property,
+                self.budget,
+                common::describe(&verdict)
+            )),
+        }
+    }
+
+    /// Executions until found for each of [`SEEDS`] (one search if the engine ignores
+    /// seeds).
+    pub fn calibrate(&self) -> Result<Vec<u64>, String> {
+        if self.seedless {
+            let n = self.found_after(SEEDS[0])?;
+            return Ok(vec![n; SEEDS.len()]);
+        }
+        SEEDS.iter().map(|&seed| self.found_after(seed)).collect()
+    }
+}
+
+/// The median of `values` (the lower middle one for an even count).
+pub fn median(values: &[u64]) -> u64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    sorted[(sorted.len() - 1) / 2]
+}
