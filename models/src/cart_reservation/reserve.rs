@@ -1,0 +1,181 @@
+//! Reserving and releasing a cart, as each protocol does it. Every function here is
+//! the body of one step: one synchronous pass over the map in one Node process, or
+//! one script / transaction in the shared store.
+
+use crate::sim::Step;
+
+use super::cache::{check_granted, refuse, remove_entry, write_entry, Owner};
+use super::world::{cart_name, item_name, CartWorld, Item};
+use super::{Config, Protocol};
+
+/// What tab `user`'s reservation writes as the owner: the account (write-up) or the
+/// reservation's own token.
+fn owner_for(cfg: &Config, user: usize, rid: usize) -> Owner {
+    if cfg.protocol == Protocol::SharedAtomicReservation {
+        Owner::Token(CartWorld::token(rid))
+    } else {
+        Owner::User(cfg.user_of(user))
+    }
+}
+
+/// The items of `cart` that stop a reservation: a live entry, or with
+/// [`Config::expired_entries_block`] any entry at all.
+fn blocked(s: &Step<'_, CartWorld>, cfg: &Config, cache: usize, cart: &[Item]) -> bool {
+    cart.iter().any(|&x| {
+        s.state.caches[cache]
+            .get(x)
+            .is_some_and(|e| e.live(s.now) || cfg.expired_entries_block)
+    })
+}
+
+/// A cart as the timeline shows it, with the instance whose map it is in when each
+/// instance keeps its own.
+fn shown_cart(cfg: &Config, user: usize, cart: &[Item]) -> String {
+    if cfg.caches() > 1 {
+        format!(
+            "instance {}: {}",
+            cfg.instance_of(user) + 1,
+            cart_name(cart)
+        )
+    } else {
+        cart_name(cart)
+    }
+}
+
+/// Checks every item of the cart and, if none is taken, writes them all, in one step
+/// (`reserveItemsInCart`, or the shared store's script). Expired entries are
+/// overwritten. Returns the reservation, or `None` if it was refused.
+pub fn reserve_whole_cart(s: &mut Step<'_, CartWorld>, cfg: &Config, user: usize) -> Option<usize> {
+    let (cache, cart, now) = (cfg.cache_of(user), cfg.cart(user), s.now);
+    let before = s.state.cart_state(cache, &cart, now);
+    let shown = shown_cart(cfg, user, &cart);
+    if blocked(s, cfg, cache, &cart) {
+        s.saw(|| format!("{shown}: {before}: refused"));
+        refuse(s, user, cache, &cart);
+        return None;
+    }
+    let rid = s.state.open_reservation(cfg, user);
+    let owner = owner_for(cfg, user, rid);
+    for &x in &cart {
+        write_entry(s, rid, x, owner);
+    }
+    check_granted(s, rid);
+    let (who, until) = (s.state.owner_name(owner), now + cfg.ttl);
+    s.saw(|| format!("{shown}: {before}: reserved for {who} until t={until}"));
+    Some(rid)
+}
+
+/// The first half of check-all-then-set-all: checks every item; if none is taken the
+/// reservation is opened and the sets follow, each in its own step.
+pub fn check_cart(s: &mut Step<'_, CartWorld>, cfg: &Config, user: usize) -> Option<usize> {
+    let (cache, cart, now) = (cfg.cache_of(user), cfg.cart(user), s.now);
+    let before = s.state.cart_state(cache, &cart, now);
+    let shown = shown_cart(cfg, user, &cart);
+    if blocked(s, cfg, cache, &cart) {
+        s.saw(|| format!("{shown}: {before}: refused"));
+        refuse(s, user, cache, &cart);
+        return None;
+    }
+    s.saw(|| format!("{shown}: {before}: will lock them"));
+    Some(s.state.open_reservation(cfg, user))
+}
+
+/// The second half: `locks.set(item, …)` for one item, whatever is there now (the
+/// check said it was free). After the last item the reservation is reported granted.
+pub fn set_item(s: &mut Step<'_, CartWorld>, cfg: &Config, rid: usize, item: Item) {
+    let user = s.state.reservations[rid].user;
+    let (cache, now) = (cfg.cache_of(user), s.now);
+    let replaced = s.state.caches[cache]
+        .get(item)
+        .map(|_| s.state.item_state(cache, item, now));
+    let owner = owner_for(cfg, user, rid);
+    write_entry(s, rid, item, owner);
+    let cart = s.state.reservations[rid].cart.clone();
+    let last = cart.last() == Some(&item);
+    if last {
+        check_granted(s, rid);
+    }
+    let who = s.state.owner_name(owner);
+    s.saw(|| {
+        let over = replaced.map_or(String::new(), |r| format!(", overwriting {r}"));
+        let done = if last {
+            format!(": {} reserved", cart_name(&cart))
+        } else {
+            String::new()
+        };
+        format!(
+            "{} ← {who} until t={}{over}{done}",
+            item_name(item),
+            now + cfg.ttl
+        )
+    });
+}
+
+/// The write-up's `releaseLock(item, userId)` for every item of the cart, one
+/// synchronous pass: deletes each entry whose owner is this user id. `rid` is the
+/// reservation the tab holds, if any (none after a refused reserve: the `catch`
+/// block releases anyway, to clean up partial locks).
+pub fn release_by_owner(
+    s: &mut Step<'_, CartWorld>,
+    cfg: &Config,
+    user: usize,
+    rid: Option<usize>,
+) {
+    let (cache, cart, now) = (cfg.cache_of(user), cfg.cart(user), s.now);
+    let me = Owner::User(cfg.user_of(user));
+    let tab = s.state.names[user].clone();
+    let mut removed = Vec::new();
+    for &x in &cart {
+        if s.state.caches[cache].get(x).is_some_and(|e| e.owner == me) {
+            let before = s.state.item_state(cache, x, now);
+            remove_entry(s, cache, x, &tab, rid);
+            removed.push(before);
+        }
+    }
+    end(s, rid);
+    let who = s.state.owner_name(me);
+    s.saw(|| deleted(&cart, &format!("owner = {who}"), &removed));
+}
+
+/// The correct release: compare-and-delete every item of the cart whose entry still
+/// has this reservation's token.
+pub fn release_token(s: &mut Step<'_, CartWorld>, cfg: &Config, rid: usize) {
+    let user = s.state.reservations[rid].user;
+    let (cache, cart, now) = (cfg.cache_of(user), cfg.cart(user), s.now);
+    let me = Owner::Token(CartWorld::token(rid));
+    let tab = s.state.names[user].clone();
+    let mut removed = Vec::new();
+    for &x in &cart {
+        if s.state.caches[cache].get(x).is_some_and(|e| e.owner == me) {
+            let before = s.state.item_state(cache, x, now);
+            remove_entry(s, cache, x, &tab, Some(rid));
+            removed.push(before);
+        }
+    }
+    end(s, Some(rid));
+    let clause = format!("token = {}", CartWorld::token(rid));
+    s.saw(|| deleted(&cart, &clause, &removed));
+}
+
+/// The holder no longer counts on its reservation.
+pub fn end(s: &mut Step<'_, CartWorld>, rid: Option<usize>) {
+    if let Some(rid) = rid {
+        s.state.reservations[rid].ended = true;
+    }
+}
+
+/// `DELETE {a, b} WHERE …: removed …` for the timeline.
+fn deleted(cart: &[Item], clause: &str, removed: &[String]) -> String {
+    if removed.is_empty() {
+        format!(
+            "DELETE {} WHERE {clause}: nothing to remove",
+            cart_name(cart)
+        )
+    } else {
+        format!(
+            "DELETE {} WHERE {clause}: removed {}",
+            cart_name(cart),
+            removed.join("; ")
+        )
+    }
+}
