@@ -5,6 +5,7 @@
 pub mod check;
 pub mod engine;
 pub mod replay;
+pub mod report;
 pub mod verdict;
 
 pub use locklab_models as models;

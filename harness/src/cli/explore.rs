@@ -1,10 +1,14 @@
 //! `locklab explore` and `locklab replay`.
 
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use locklab::engine::{self, Budget, Engine};
 use locklab::replay::ReplayString;
+use locklab::report::timeline_svg::Timeline;
+use locklab::verdict::Verdict;
+use locklab_scenarios::{Params, Scenario};
 
 use super::{render, scenario, ExploreArgs, ReplayArgs, UsageError};
 
@@ -39,7 +43,16 @@ pub fn explore(args: ExploreArgs) -> Result<ExitCode, UsageError> {
         args.iterations
     );
     let verdict = engine::explore(model, engine, budget);
-    Ok(render::verdict(scenario, &params, &verdict))
+    let code = render::verdict(scenario, &params, &verdict);
+    if let (Some(path), Some(failure)) = (&args.svg, verdict.failure()) {
+        let found = format!(
+            "found by {} after {} executions",
+            verdict.engine, failure.found_after
+        );
+        write_svg(path, scenario, &params, &verdict, &found)?;
+    }
+    no_svg_note(args.svg.as_deref(), &verdict);
+    Ok(code)
 }
 
 pub fn replay(args: ReplayArgs) -> Result<ExitCode, UsageError> {
@@ -52,5 +65,56 @@ pub fn replay(args: ReplayArgs) -> Result<ExitCode, UsageError> {
     if let locklab::verdict::Outcome::Error(e) = &verdict.outcome {
         return Err(UsageError(format!("cannot replay on {}: {e}", scenario.id)));
     }
-    Ok(render::verdict(scenario, &params, &verdict))
+    let code = render::verdict(scenario, &params, &verdict);
+    if let Some(path) = &args.svg {
+        write_svg(path, scenario, &params, &verdict, "replayed")?;
+    }
+    no_svg_note(args.svg.as_deref(), &verdict);
+    Ok(code)
+}
+
+/// Draws the failing execution of `verdict` (if any) into `path`.
+fn write_svg(
+    path: &Path,
+    scenario: &Scenario,
+    params: &Params,
+    verdict: &Verdict,
+    found: &str,
+) -> Result<(), UsageError> {
+    let Some(failure) = verdict.failure() else {
+        return Ok(());
+    };
+    let replay = failure.schedule.as_ref().map(|s| {
+        format!(
+            "locklab replay {} '{}'",
+            scenario.id,
+            render::replay_string(params, s)
+        )
+    });
+    let svg = Timeline {
+        scenario: scenario.id,
+        violation: &failure.violation,
+        trace: &failure.trace,
+        found,
+        replay: replay.as_deref(),
+    }
+    .to_svg();
+    std::fs::write(path, svg).map_err(|e| {
+        UsageError(format!(
+            "{}: cannot write the timeline picture: {e}",
+            path.display()
+        ))
+    })?;
+    eprintln!("timeline picture written to {}", path.display());
+    Ok(())
+}
+
+/// Says why `--svg` wrote nothing when nothing was violated.
+fn no_svg_note(svg: Option<&Path>, verdict: &Verdict) {
+    if let (Some(path), None) = (svg, verdict.failure()) {
+        eprintln!(
+            "no violation, so no timeline picture was written to {}",
+            path.display()
+        );
+    }
 }

@@ -3,7 +3,9 @@
 mod check;
 mod explore;
 mod render;
+mod report;
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -31,6 +33,8 @@ enum Command {
     Replay(ReplayArgs),
     /// Run every scenario against its expected verdict (loom and shuttle PCT).
     Check(CheckArgs),
+    /// Write reports/REPORT.md, charts and timelines from benchmark and check results.
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -61,6 +65,9 @@ struct ExploreArgs {
     /// Give up after this many seconds.
     #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     max_time: u64,
+    /// On a violation, also draw its timeline as an SVG picture into FILE.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -69,6 +76,9 @@ struct ReplayArgs {
     id: String,
     /// The string printed after `replay:` by explore or check.
     replay: String,
+    /// On a violation, also draw its timeline as an SVG picture into FILE.
+    #[arg(long, value_name = "FILE")]
+    svg: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +95,24 @@ struct CheckArgs {
     /// Print the results as JSON on stdout instead of the matrix.
     #[arg(long)]
     json: bool,
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// The criterion output directory [default: $CRITERION_HOME, else
+    /// $CARGO_TARGET_DIR/criterion, else target/criterion, as criterion chooses].
+    #[arg(long, value_name = "DIR")]
+    criterion: Option<PathBuf>,
+    /// The JSON of `locklab check --json` (--measure writes it here).
+    #[arg(long, value_name = "FILE", default_value = "reports/check.json")]
+    check: PathBuf,
+    /// Where REPORT.md, charts/ and timelines/ go.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    out: PathBuf,
+    /// First run the benchmarks (`cargo bench -p locklab`) and `locklab check`, then
+    /// write the report: regenerates everything. Run it from the workspace root.
+    #[arg(long)]
+    measure: bool,
 }
 
 fn parse_assignment(s: &str) -> Result<(String, u64), String> {
@@ -121,6 +149,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, UsageError> {
         Command::Explore(args) => explore::explore(args),
         Command::Replay(args) => explore::replay(args),
         Command::Check(args) => check::check(args),
+        Command::Report(args) => report::report(args),
     }
 }
 
