@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use locklab::check::{check_scenario, CheckDepth, CheckRow};
+use locklab_scenarios::Scenario;
 use serde_json::json;
 
 use super::{render, CheckArgs, UsageError};
@@ -23,17 +24,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, UsageError> {
         shuttle_factor: args.deep,
         seed: args.seed,
     };
-    let bar = ProgressBar::new(scenarios.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").expect("valid template"),
-    );
-    let mut rows: Vec<CheckRow> = Vec::new();
-    for s in &scenarios {
-        bar.set_message(s.id);
-        rows.extend(check_scenario(s, depth));
-        bar.inc(1);
-    }
-    bar.finish_and_clear();
+    let rows = run_matrix(&scenarios, depth);
     let failed = rows.iter().filter(|r| !r.met).count();
     if args.json {
         println!(
@@ -59,6 +50,22 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, UsageError> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// Checks every scenario in `scenarios`, with a progress bar on the terminal.
+pub fn run_matrix(scenarios: &[&'static Scenario], depth: CheckDepth) -> Vec<CheckRow> {
+    let bar = ProgressBar::new(scenarios.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} {msg}").expect("valid template"),
+    );
+    let mut rows: Vec<CheckRow> = Vec::new();
+    for s in scenarios {
+        bar.set_message(s.id);
+        rows.extend(check_scenario(s, depth));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    rows
 }
 
 fn print_matrix(rows: &[CheckRow]) {
@@ -96,7 +103,8 @@ fn print_matrix(rows: &[CheckRow]) {
     }
 }
 
-fn to_json(rows: &[CheckRow]) -> serde_json::Value {
+/// The rows as `check --json` prints them (what `locklab report` reads).
+pub fn to_json(rows: &[CheckRow]) -> serde_json::Value {
     let rows: Vec<_> = rows
         .iter()
         .map(|r| {
