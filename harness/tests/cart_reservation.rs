@@ -11,122 +11,24 @@
 //! loom explores in a fixed order, so the execution counts below are exact: a change
 //! in them means the model's steps changed, which deserves a look.
 
+mod common;
+
 use std::time::Duration;
 
+use common::ladder::{assert_exhaustive_pass, assert_story, explain, story, Ladder};
+use common::loom;
 use locklab::engine::{explore, Budget, Engine, Outcome, Verdict};
-use locklab::sim::Event;
-use locklab_scenarios::{Expected, Scenario};
 
-const PREFIX: &str = "cart-reservation/";
-
-fn scenario(rung: &str) -> &'static Scenario {
-    let id = format!("{PREFIX}{rung}");
-    locklab_scenarios::find(&id).unwrap_or_else(|| panic!("no scenario {id}"))
-}
-
-fn run(rung: &str, sizes: &[(&str, u64)], engine: Engine, iterations: u64) -> Verdict {
-    let overrides: Vec<(String, u64)> = sizes.iter().map(|(n, v)| ((*n).to_owned(), *v)).collect();
-    let model = scenario(rung).model(&overrides).expect("valid sizes");
-    let budget = Budget {
-        iterations,
-        seed: 7,
-        max_time: Duration::from_secs(120),
-    };
-    explore(model, engine, budget)
-}
-
-fn loom(preemption_bound: Option<usize>) -> Engine {
-    Engine::Loom {
-        preemption_bound,
-        max_branches: 20_000,
-    }
-}
-
-/// The scenario's own loom plan, as `locklab check` runs it.
-fn loom_plan(rung: &str) -> Verdict {
-    let plan = scenario(rung).loom;
-    run(rung, plan.sizes, loom(plan.preemption_bound), 10_000_000)
-}
-
-fn explain(v: &Verdict) -> String {
-    match &v.outcome {
-        Outcome::Passed { exhaustive } => format!(
-            "passed after {} executions (exhaustive: {exhaustive})",
-            v.executions
-        ),
-        Outcome::Violated(f) => format!("{}\n{}", f.violation, f.trace.render()),
-        Outcome::Error(e) => format!("error: {e}"),
-    }
-}
+const LADDER: Ladder = Ladder("cart-reservation/");
 
 /// The scenario's expected property is what loom and both shuttle schedulers find,
 /// at the default sizes and at four tabs with three items per cart.
 fn assert_caught(rung: &str, loom_executions: u64) -> Verdict {
-    let Expected::Violates(property) = scenario(rung).expected else {
-        panic!("{rung} is expected to hold");
-    };
-    let v = loom_plan(rung);
-    assert_eq!(
-        v.violated_property(),
-        Some(property),
-        "loom: {}",
-        explain(&v)
-    );
-    assert_eq!(v.executions, loom_executions, "loom: {}", explain(&v));
+    let v = LADDER.assert_caught_by_loom(rung, loom_executions);
     for sizes in [&[][..], &[("users", 4), ("cart-items", 3)]] {
-        for engine in [Engine::PCT, Engine::Random] {
-            let s = run(rung, sizes, engine, 10_000);
-            assert_eq!(
-                s.violated_property(),
-                Some(property),
-                "{engine} {sizes:?}: {}",
-                explain(&s)
-            );
-        }
+        LADDER.assert_caught_by_shuttle(rung, sizes);
     }
     v
-}
-
-fn assert_exhaustive_pass(v: &Verdict, executions: u64) {
-    assert!(
-        matches!(v.outcome, Outcome::Passed { exhaustive: true }),
-        "{}",
-        explain(v)
-    );
-    assert_eq!(v.executions, executions, "{}", explain(v));
-}
-
-fn assert_pct_pass(rung: &str, sizes: &[(&str, u64)]) {
-    let v = run(rung, sizes, Engine::PCT, 10_000);
-    assert!(v.passed(), "pct {sizes:?}: {}", explain(&v));
-    assert_eq!(v.executions, 10_000);
-}
-
-/// The failing execution's events, as (actor, step, saw).
-fn story(v: &Verdict) -> Vec<(String, String, String)> {
-    let events: &[Event] = &v.failure().expect("a violation").trace.events;
-    events
-        .iter()
-        .map(|e| (e.actor.clone(), e.step.clone(), e.saw.clone()))
-        .collect()
-}
-
-/// Each `(actor, step, words)` appears in the timeline, in this order.
-fn assert_story(v: &Verdict, beats: &[(&str, &str, &str)]) {
-    let events = story(v);
-    let mut at = 0;
-    for (actor, step, words) in beats {
-        let found = events[at..]
-            .iter()
-            .position(|(a, s, saw)| a == actor && s == step && saw.contains(words));
-        let Some(i) = found else {
-            panic!(
-                "no '{actor} {step} … {words}' after event {at}:\n{}",
-                explain(v)
-            );
-        };
-        at += i + 1;
-    }
 }
 
 #[test]
@@ -134,7 +36,7 @@ fn the_ladder_is_registered_in_order() {
     let ids: Vec<&str> = locklab_scenarios::all()
         .into_iter()
         .filter(|s| s.scheme() == "cart-reservation")
-        .map(|s| s.id.trim_start_matches(PREFIX))
+        .map(|s| s.id.trim_start_matches(LADDER.0))
         .collect();
     assert_eq!(
         ids,
@@ -171,17 +73,17 @@ fn no_reservation_sells_the_last_unit_twice() {
 fn ttl_reservation_cache_holds_with_one_instance_and_timely_payments() {
     // X may crash at any step of t=0 holding its cart; Y orders at t=ttl; payments
     // take ttl-1 ticks; the one-pass sweep runs at t=ttl.
-    assert_exhaustive_pass(&loom_plan("ttl-reservation-cache"), 6_570);
+    assert_exhaustive_pass(&LADDER.loom_plan("ttl-reservation-cache"), 6_570);
     // Three tabs (X crashes, Y orders at t=0, Z at t=ttl) and the sweep.
-    let three = run(
+    let three = LADDER.run(
         "ttl-reservation-cache",
         &[("users", 3), ("ttl", 1)],
         loom(Some(2)),
         1_000_000,
     );
     assert_exhaustive_pass(&three, 18_819);
-    assert_pct_pass("ttl-reservation-cache", &[("users", 5)]);
-    assert_pct_pass(
+    LADDER.assert_pct_pass("ttl-reservation-cache", &[("users", 5)]);
+    LADDER.assert_pct_pass(
         "ttl-reservation-cache",
         &[("users", 6), ("cart-items", 3), ("stock", 2), ("ttl", 3)],
     );
@@ -293,18 +195,18 @@ fn per_instance_cache_reserves_the_shared_item_on_both_instances() {
 fn shared_atomic_reservation_holds() {
     // X pays for longer than its reservation lasts and may pause anywhere; Y orders at
     // t=ttl; the sweeper finds, then deletes by token; two instances, one store.
-    assert_exhaustive_pass(&loom_plan("shared-atomic-reservation"), 9_354);
+    assert_exhaustive_pass(&LADDER.loom_plan("shared-atomic-reservation"), 9_354);
     // With three tabs Y crashes at t=0 holding its cart and Z orders at t=ttl; at two
     // preemptions that is 145,000 executions (25 s), so here the bound is one.
-    let three = run(
+    let three = LADDER.run(
         "shared-atomic-reservation",
         &[("users", 3), ("ttl", 1)],
         loom(Some(1)),
         1_000_000,
     );
     assert_exhaustive_pass(&three, 3_043);
-    assert_pct_pass("shared-atomic-reservation", &[("users", 5)]);
-    assert_pct_pass(
+    LADDER.assert_pct_pass("shared-atomic-reservation", &[("users", 5)]);
+    LADDER.assert_pct_pass(
         "shared-atomic-reservation",
         &[("users", 6), ("cart-items", 3), ("stock", 2), ("ttl", 3)],
     );

@@ -6,124 +6,21 @@
 //! loom explores in a fixed order, so the execution counts below are exact: a change
 //! in them means the model's steps changed, which deserves a look.
 
+mod common;
+
 use std::time::Duration;
 
-use locklab::engine::{explore, Budget, Engine, Outcome, Verdict};
-use locklab::sim::Event;
-use locklab_scenarios::{Expected, Scenario};
+use common::ladder::{assert_exhaustive_pass, assert_story, explain, story, Ladder};
+use locklab::engine::{explore, Budget, Engine, Verdict};
 
-const PREFIX: &str = "instance-coordinator/";
-
-fn scenario(rung: &str) -> &'static Scenario {
-    let id = format!("{PREFIX}{rung}");
-    locklab_scenarios::find(&id).unwrap_or_else(|| panic!("no scenario {id}"))
-}
-
-fn run(rung: &str, sizes: &[(&str, u64)], engine: Engine, iterations: u64) -> Verdict {
-    let overrides: Vec<(String, u64)> = sizes.iter().map(|(n, v)| ((*n).to_owned(), *v)).collect();
-    let model = scenario(rung).model(&overrides).expect("valid sizes");
-    let budget = Budget {
-        iterations,
-        seed: 7,
-        max_time: Duration::from_secs(120),
-    };
-    explore(model, engine, budget)
-}
-
-/// The scenario's own loom plan, as `locklab check` runs it.
-fn loom_plan(rung: &str) -> Verdict {
-    let plan = scenario(rung).loom;
-    let engine = Engine::Loom {
-        preemption_bound: plan.preemption_bound,
-        max_branches: 20_000,
-    };
-    run(rung, plan.sizes, engine, 10_000_000)
-}
-
-fn explain(v: &Verdict) -> String {
-    match &v.outcome {
-        Outcome::Passed { exhaustive } => format!(
-            "passed after {} executions (exhaustive: {exhaustive})",
-            v.executions
-        ),
-        Outcome::Violated(f) => format!("{}\n{}", f.violation, f.trace.render()),
-        Outcome::Error(e) => format!("error: {e}"),
-    }
-}
-
-/// The scenario's expected property is what loom and both shuttle schedulers find.
-fn assert_caught(rung: &str, loom_executions: u64) -> Verdict {
-    let Expected::Violates(property) = scenario(rung).expected else {
-        panic!("{rung} is expected to hold");
-    };
-    let v = loom_plan(rung);
-    assert_eq!(
-        v.violated_property(),
-        Some(property),
-        "loom: {}",
-        explain(&v)
-    );
-    assert_eq!(v.executions, loom_executions, "loom: {}", explain(&v));
-    for engine in [Engine::PCT, Engine::Random] {
-        let s = run(rung, &[], engine, 10_000);
-        assert_eq!(
-            s.violated_property(),
-            Some(property),
-            "{engine}: {}",
-            explain(&s)
-        );
-    }
-    v
-}
-
-fn assert_exhaustive_pass(v: &Verdict, executions: u64) {
-    assert!(
-        matches!(v.outcome, Outcome::Passed { exhaustive: true }),
-        "{}",
-        explain(v)
-    );
-    assert_eq!(v.executions, executions, "{}", explain(v));
-}
-
-fn assert_pct_pass(rung: &str, sizes: &[(&str, u64)]) {
-    let v = run(rung, sizes, Engine::PCT, 10_000);
-    assert!(v.passed(), "pct {sizes:?}: {}", explain(&v));
-    assert_eq!(v.executions, 10_000);
-}
-
-/// The failing execution's events, as (actor, step, saw).
-fn story(v: &Verdict) -> Vec<(String, String, String)> {
-    let events: &[Event] = &v.failure().expect("a violation").trace.events;
-    events
-        .iter()
-        .map(|e| (e.actor.clone(), e.step.clone(), e.saw.clone()))
-        .collect()
-}
-
-/// Each `(actor, step, words)` appears in the timeline, in this order.
-fn assert_story(v: &Verdict, beats: &[(&str, &str, &str)]) {
-    let events = story(v);
-    let mut at = 0;
-    for (actor, step, words) in beats {
-        let found = events[at..]
-            .iter()
-            .position(|(a, s, saw)| a == actor && s == step && saw.contains(words));
-        let Some(i) = found else {
-            panic!(
-                "no '{actor} {step} … {words}' after event {at}:\n{}",
-                explain(v)
-            );
-        };
-        at += i + 1;
-    }
-}
+const LADDER: Ladder = Ladder("instance-coordinator/");
 
 #[test]
 fn the_ladder_is_registered_in_order() {
     let ids: Vec<&str> = locklab_scenarios::all()
         .into_iter()
         .filter(|s| s.scheme() == "instance-coordinator")
-        .map(|s| s.id.trim_start_matches(PREFIX))
+        .map(|s| s.id.trim_start_matches(LADDER.0))
         .collect();
     assert_eq!(
         ids,
@@ -145,7 +42,7 @@ fn the_ladder_is_registered_in_order() {
 
 #[test]
 fn unlocked_purchase_loses_an_update() {
-    let v = assert_caught("unlocked-purchase", 13);
+    let v = LADDER.assert_caught("unlocked-purchase", 13);
     // Pinned counterexample: both read 100, both write 50, two pets for one payment.
     assert_eq!(
         story(&v),
@@ -178,14 +75,14 @@ fn unlocked_purchase_loses_an_update() {
 #[test]
 fn expiring_lock_table_holds_with_punctual_instances_and_a_crash() {
     // A may crash holding the lock at t=0; the last instance arrives alone at expiry.
-    assert_exhaustive_pass(&loom_plan("expiring-lock-table"), 18_538);
-    assert_pct_pass("expiring-lock-table", &[("instances", 4)]);
-    assert_pct_pass("expiring-lock-table", &[("instances", 5), ("ttl", 1)]);
+    assert_exhaustive_pass(&LADDER.loom_plan("expiring-lock-table"), 18_538);
+    LADDER.assert_pct_pass("expiring-lock-table", &[("instances", 4)]);
+    LADDER.assert_pct_pass("expiring-lock-table", &[("instances", 5), ("ttl", 1)]);
 }
 
 #[test]
 fn pause_beyond_ttl_buys_the_pet_twice() {
-    let v = assert_caught("pause-beyond-ttl", 198);
+    let v = LADDER.assert_caught("pause-beyond-ttl", 198);
     assert_story(
         &v,
         &[
@@ -206,7 +103,7 @@ fn pause_beyond_ttl_buys_the_pet_twice() {
 
 #[test]
 fn release_without_owner_check_deletes_the_next_holders_lease() {
-    let v = assert_caught("release-without-owner-check", 34);
+    let v = LADDER.assert_caught("release-without-owner-check", 34);
     assert_story(
         &v,
         &[
@@ -228,7 +125,7 @@ fn release_without_owner_check_deletes_the_next_holders_lease() {
 
 #[test]
 fn sweep_race_gives_the_lock_to_two_instances() {
-    let v = assert_caught("sweep-race", 316);
+    let v = LADDER.assert_caught("sweep-race", 316);
     assert_story(
         &v,
         &[
@@ -250,7 +147,7 @@ fn sweep_race_gives_the_lock_to_two_instances() {
 
 #[test]
 fn shared_instance_id_lets_a_sibling_task_release_the_lease() {
-    let v = assert_caught("shared-instance-id", 34);
+    let v = LADDER.assert_caught("shared-instance-id", 34);
     assert_story(
         &v,
         &[
@@ -271,7 +168,7 @@ fn shared_instance_id_lets_a_sibling_task_release_the_lease() {
 
 #[test]
 fn clock_skew_makes_a_fresh_lease_look_expired() {
-    let v = assert_caught("clock-skew", 22);
+    let v = LADDER.assert_caught("clock-skew", 22);
     assert_story(
         &v,
         &[
@@ -294,21 +191,21 @@ fn clock_skew_makes_a_fresh_lease_look_expired() {
 #[test]
 fn single_transaction_holds() {
     // Three instances and a fault actor that kills the last one mid-transaction.
-    assert_exhaustive_pass(&loom_plan("single-transaction"), 11_191);
-    assert_pct_pass("single-transaction", &[("instances", 5)]);
+    assert_exhaustive_pass(&LADDER.loom_plan("single-transaction"), 11_191);
+    LADDER.assert_pct_pass("single-transaction", &[("instances", 5)]);
 }
 
 #[test]
 fn fenced_lease_holds_with_a_pause_and_a_crash() {
     // A pausable, B crashes holding the lease, C arrives at expiry; clock to ttl.
-    assert_exhaustive_pass(&loom_plan("fenced-lease"), 22_963);
-    assert_pct_pass("fenced-lease", &[("instances", 4)]);
-    assert_pct_pass("fenced-lease", &[("instances", 5), ("ttl", 1)]);
+    assert_exhaustive_pass(&LADDER.loom_plan("fenced-lease"), 22_963);
+    LADDER.assert_pct_pass("fenced-lease", &[("instances", 4)]);
+    LADDER.assert_pct_pass("fenced-lease", &[("instances", 5), ("ttl", 1)]);
 }
 
 #[test]
 fn profile_read_in_two_statements_flickers() {
-    let v = assert_caught("profile-two-reads", 25);
+    let v = LADDER.assert_caught("profile-two-reads", 25);
     assert_story(
         &v,
         &[
@@ -321,16 +218,16 @@ fn profile_read_in_two_statements_flickers() {
 
 #[test]
 fn profile_read_as_one_snapshot_holds() {
-    assert_exhaustive_pass(&loom_plan("profile-snapshot"), 168);
+    assert_exhaustive_pass(&LADDER.loom_plan("profile-snapshot"), 168);
     let two = Engine::Loom {
         preemption_bound: Some(2),
         max_branches: 20_000,
     };
     assert_exhaustive_pass(
-        &run("profile-snapshot", &[("instances", 2)], two, 1_000_000),
+        &LADDER.run("profile-snapshot", &[("instances", 2)], two, 1_000_000),
         760,
     );
-    assert_pct_pass("profile-snapshot", &[("instances", 4)]);
+    LADDER.assert_pct_pass("profile-snapshot", &[("instances", 4)]);
 }
 
 /// The liveness checks are not vacuous: built straight from the public model API,

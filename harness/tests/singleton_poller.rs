@@ -8,124 +8,21 @@
 //! loom explores in a fixed order, so the execution counts below are exact: a change
 //! in them means the model's steps changed, which deserves a look.
 
+mod common;
+
 use std::time::Duration;
 
-use locklab::engine::{explore, Budget, Engine, Outcome, Verdict};
-use locklab::sim::Event;
-use locklab_scenarios::{Expected, Scenario};
+use common::ladder::{assert_exhaustive_pass, assert_story, explain, story, Ladder};
+use locklab::engine::{explore, Budget, Engine, Verdict};
 
-const PREFIX: &str = "singleton-poller/";
-
-fn scenario(rung: &str) -> &'static Scenario {
-    let id = format!("{PREFIX}{rung}");
-    locklab_scenarios::find(&id).unwrap_or_else(|| panic!("no scenario {id}"))
-}
-
-fn run(rung: &str, sizes: &[(&str, u64)], engine: Engine, iterations: u64) -> Verdict {
-    let overrides: Vec<(String, u64)> = sizes.iter().map(|(n, v)| ((*n).to_owned(), *v)).collect();
-    let model = scenario(rung).model(&overrides).expect("valid sizes");
-    let budget = Budget {
-        iterations,
-        seed: 7,
-        max_time: Duration::from_secs(120),
-    };
-    explore(model, engine, budget)
-}
-
-/// The scenario's own loom plan, as `locklab check` runs it.
-fn loom_plan(rung: &str) -> Verdict {
-    let plan = scenario(rung).loom;
-    let engine = Engine::Loom {
-        preemption_bound: plan.preemption_bound,
-        max_branches: 20_000,
-    };
-    run(rung, plan.sizes, engine, 10_000_000)
-}
-
-fn explain(v: &Verdict) -> String {
-    match &v.outcome {
-        Outcome::Passed { exhaustive } => format!(
-            "passed after {} executions (exhaustive: {exhaustive})",
-            v.executions
-        ),
-        Outcome::Violated(f) => format!("{}\n{}", f.violation, f.trace.render()),
-        Outcome::Error(e) => format!("error: {e}"),
-    }
-}
-
-/// The scenario's expected property is what loom and both shuttle schedulers find.
-fn assert_caught(rung: &str, loom_executions: u64) -> Verdict {
-    let Expected::Violates(property) = scenario(rung).expected else {
-        panic!("{rung} is expected to hold");
-    };
-    let v = loom_plan(rung);
-    assert_eq!(
-        v.violated_property(),
-        Some(property),
-        "loom: {}",
-        explain(&v)
-    );
-    assert_eq!(v.executions, loom_executions, "loom: {}", explain(&v));
-    for engine in [Engine::PCT, Engine::Random] {
-        let s = run(rung, &[], engine, 10_000);
-        assert_eq!(
-            s.violated_property(),
-            Some(property),
-            "{engine}: {}",
-            explain(&s)
-        );
-    }
-    v
-}
-
-fn assert_exhaustive_pass(v: &Verdict, executions: u64) {
-    assert!(
-        matches!(v.outcome, Outcome::Passed { exhaustive: true }),
-        "{}",
-        explain(v)
-    );
-    assert_eq!(v.executions, executions, "{}", explain(v));
-}
-
-fn assert_pct_pass(rung: &str, sizes: &[(&str, u64)]) {
-    let v = run(rung, sizes, Engine::PCT, 10_000);
-    assert!(v.passed(), "pct {sizes:?}: {}", explain(&v));
-    assert_eq!(v.executions, 10_000);
-}
-
-/// The failing execution's events, as (actor, step, saw).
-fn story(v: &Verdict) -> Vec<(String, String, String)> {
-    let events: &[Event] = &v.failure().expect("a violation").trace.events;
-    events
-        .iter()
-        .map(|e| (e.actor.clone(), e.step.clone(), e.saw.clone()))
-        .collect()
-}
-
-/// Each `(actor, step, words)` appears in the timeline, in this order.
-fn assert_story(v: &Verdict, beats: &[(&str, &str, &str)]) {
-    let events = story(v);
-    let mut at = 0;
-    for (actor, step, words) in beats {
-        let found = events[at..]
-            .iter()
-            .position(|(a, s, saw)| a == actor && s == step && saw.contains(words));
-        let Some(i) = found else {
-            panic!(
-                "no '{actor} {step} … {words}' after event {at}:\n{}",
-                explain(v)
-            );
-        };
-        at += i + 1;
-    }
-}
+const LADDER: Ladder = Ladder("singleton-poller/");
 
 #[test]
 fn the_ladder_is_registered_in_order() {
     let ids: Vec<&str> = locklab_scenarios::all()
         .into_iter()
         .filter(|s| s.scheme() == "singleton-poller")
-        .map(|s| s.id.trim_start_matches(PREFIX))
+        .map(|s| s.id.trim_start_matches(LADDER.0))
         .collect();
     assert_eq!(
         ids,
@@ -144,7 +41,7 @@ fn the_ladder_is_registered_in_order() {
 
 #[test]
 fn unguarded_pollers_are_answered_409() {
-    let v = assert_caught("unguarded-pollers", 16);
+    let v = LADDER.assert_caught("unguarded-pollers", 16);
     // Pinned counterexample: A fetches and handles update 1; B's poll fetches it again
     // (nothing confirmed it yet) and ends A's long poll.
     assert_eq!(
@@ -169,21 +66,21 @@ fn unguarded_pollers_are_answered_409() {
 #[test]
 fn exclusive_lock_file_holds_on_one_host_without_kills() {
     // Three processes racing for the file, the winner's clean shutdown unlinking it.
-    assert_exhaustive_pass(&loom_plan("exclusive-lock-file"), 1_076);
+    assert_exhaustive_pass(&LADDER.loom_plan("exclusive-lock-file"), 1_076);
     let every = Engine::Loom {
         preemption_bound: None,
         max_branches: 20_000,
     };
     assert_exhaustive_pass(
-        &run("exclusive-lock-file", &[("processes", 2)], every, 1_000_000),
+        &LADDER.run("exclusive-lock-file", &[("processes", 2)], every, 1_000_000),
         357,
     );
-    assert_pct_pass("exclusive-lock-file", &[("processes", 5)]);
+    LADDER.assert_pct_pass("exclusive-lock-file", &[("processes", 5)]);
 }
 
 #[test]
 fn separate_filesystems_run_two_pollers() {
-    let v = assert_caught("separate-filesystems", 85);
+    let v = LADDER.assert_caught("separate-filesystems", 85);
     assert_story(
         &v,
         &[
@@ -204,7 +101,7 @@ fn separate_filesystems_run_two_pollers() {
 
 #[test]
 fn stale_lock_file_stops_polling_for_good() {
-    let v = assert_caught("stale-lock-file", 1);
+    let v = LADDER.assert_caught("stale-lock-file", 1);
     assert_story(
         &v,
         &[
@@ -222,7 +119,7 @@ fn stale_lock_file_stops_polling_for_good() {
 
 #[test]
 fn stale_pid_takeover_removes_the_new_holders_file() {
-    let v = assert_caught("stale-pid-takeover", 949);
+    let v = LADDER.assert_caught("stale-pid-takeover", 949);
     assert_story(
         &v,
         &[
@@ -243,18 +140,18 @@ fn stale_pid_takeover_removes_the_new_holders_file() {
 #[test]
 fn kernel_file_lock_holds_with_every_process_killed() {
     // A and B race for the flock at t=0; both are killed at t=1; A' takes over at t=2.
-    assert_exhaustive_pass(&loom_plan("kernel-file-lock"), 6_864);
-    assert_pct_pass("kernel-file-lock", &[("processes", 4)]);
-    assert_pct_pass("kernel-file-lock", &[("processes", 5), ("kill-at", 0)]);
+    assert_exhaustive_pass(&LADDER.loom_plan("kernel-file-lock"), 6_864);
+    LADDER.assert_pct_pass("kernel-file-lock", &[("processes", 4)]);
+    LADDER.assert_pct_pass("kernel-file-lock", &[("processes", 5), ("kill-at", 0)]);
 }
 
 #[test]
 fn renewed_lease_holds_across_hosts_with_every_process_killed() {
     // A and B (two hosts) race for the lease and are killed at t=0; A' waits it out.
-    assert_exhaustive_pass(&loom_plan("renewed-lease"), 15_302);
+    assert_exhaustive_pass(&LADDER.loom_plan("renewed-lease"), 15_302);
     // Four hosts, renewals at t=1 and t=2 before the kill.
-    assert_pct_pass("renewed-lease", &[("processes", 4)]);
-    assert_pct_pass(
+    LADDER.assert_pct_pass("renewed-lease", &[("processes", 4)]);
+    LADDER.assert_pct_pass(
         "renewed-lease",
         &[("processes", 5), ("ttl", 3), ("kill-at", 2)],
     );
@@ -267,7 +164,7 @@ fn renewed_lease_holds_across_hosts_with_every_process_killed() {
 /// assumption `renewed-lease` states, shown to be needed.
 #[test]
 fn paused_lease_holder_makes_two_pollers() {
-    let v = assert_caught("paused-lease-holder", 3_647);
+    let v = LADDER.assert_caught("paused-lease-holder", 3_647);
     assert_story(
         &v,
         &[

@@ -50,3 +50,4 @@ pub fn assert_holds(v: &Verdict, exhaustive: bool) -> u64 {
     }
     v.executions
 }
+pub mod ladder;
