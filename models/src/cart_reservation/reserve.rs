@@ -42,18 +42,31 @@ fn shown_cart(cfg: &Config, user: usize, cart: &[Item]) -> String {
     }
 }
 
-/// Checks every item of the cart and, if none is taken, writes them all, in one step
-/// (`reserveItemsInCart`, or the shared store's script). Expired entries are
-/// overwritten. Returns the reservation, or `None` if it was refused.
-pub fn reserve_whole_cart(s: &mut Step<'_, CartWorld>, cfg: &Config, user: usize) -> Option<usize> {
-    let (cache, cart, now) = (cfg.cache_of(user), cfg.cart(user), s.now);
-    let before = s.state.cart_state(cache, &cart, now);
+/// The check both reserving protocols start with: is any item of the user's cart
+/// taken? If so the cart is refused (and the refusal handled); otherwise returns the
+/// cart, what its items looked like, and its name for the timeline.
+fn check_whole_cart(
+    s: &mut Step<'_, CartWorld>,
+    cfg: &Config,
+    user: usize,
+) -> Option<(Vec<Item>, String, String)> {
+    let (cache, cart) = (cfg.cache_of(user), cfg.cart(user));
+    let before = s.state.cart_state(cache, &cart, s.now);
     let shown = shown_cart(cfg, user, &cart);
     if blocked(s, cfg, cache, &cart) {
         s.saw(|| format!("{shown}: {before}: refused"));
         refuse(s, user, cache, &cart);
         return None;
     }
+    Some((cart, before, shown))
+}
+
+/// Checks every item of the cart and, if none is taken, writes them all, in one step
+/// (`reserveItemsInCart`, or the shared store's script). Expired entries are
+/// overwritten. Returns the reservation, or `None` if it was refused.
+pub fn reserve_whole_cart(s: &mut Step<'_, CartWorld>, cfg: &Config, user: usize) -> Option<usize> {
+    let (cart, before, shown) = check_whole_cart(s, cfg, user)?;
+    let now = s.now;
     let rid = s.state.open_reservation(cfg, user);
     let owner = owner_for(cfg, user, rid);
     for &x in &cart {
@@ -68,14 +81,7 @@ pub fn reserve_whole_cart(s: &mut Step<'_, CartWorld>, cfg: &Config, user: usize
 /// The first half of check-all-then-set-all: checks every item; if none is taken the
 /// reservation is opened and the sets follow, each in its own step.
 pub fn check_cart(s: &mut Step<'_, CartWorld>, cfg: &Config, user: usize) -> Option<usize> {
-    let (cache, cart, now) = (cfg.cache_of(user), cfg.cart(user), s.now);
-    let before = s.state.cart_state(cache, &cart, now);
-    let shown = shown_cart(cfg, user, &cart);
-    if blocked(s, cfg, cache, &cart) {
-        s.saw(|| format!("{shown}: {before}: refused"));
-        refuse(s, user, cache, &cart);
-        return None;
-    }
+    let (_, before, shown) = check_whole_cart(s, cfg, user)?;
     s.saw(|| format!("{shown}: {before}: will lock them"));
     Some(s.state.open_reservation(cfg, user))
 }
