@@ -2,14 +2,14 @@
 //! overlapping multi-item carts in a TTL cache before paying, from no reservation at
 //! all to one atomic reservation in a shared store.
 
-use std::sync::Arc;
-
 use locklab_models::cart_reservation::{
     CartReservation, Config, Crash, Protocol, SweepStyle, Sweeper,
 };
-use locklab_models::sim::DynModel;
+use locklab_models::cart_reservation::{
+    ONE_LIVE_RESERVATION, REMOVE_OWN_OR_EXPIRED, SALE_REQUIRES_LIVE_TOKEN, SOLD_WITHIN_STOCK,
+};
 
-use crate::{Expected, LoomPlan, Param, Params, Scenario, ShuttlePlan};
+use crate::{LoomPlan, Param, Params, Scenario, ShuttlePlan};
 
 const USERS: Param = Param {
     name: "users",
@@ -59,14 +59,14 @@ const NO_CLOCK: &[Param] = &[USERS_RACING, CART_ITEMS, STOCK];
 const CLOCKED: &[Param] = &[USERS_CLOCKED, CART_ITEMS, STOCK, TTL];
 const CLOCKED_SWEPT: &[Param] = &[USERS_CLOCKED, CART_ITEMS, STOCK, TTL, SWEEPER];
 
-fn finish(cfg: Config) -> Result<Arc<dyn DynModel>, String> {
-    Ok(Arc::new(CartReservation::new(cfg)?))
+fn finish(cfg: Config) -> Result<CartReservation, String> {
+    CartReservation::new(cfg)
 }
 
 fn base(protocol: Protocol, p: &Params) -> Config {
-    let mut cfg = Config::new(protocol, p.count("users"));
-    cfg.cart_items = p.count("cart-items");
-    cfg.stock = p.get("stock") as u32;
+    let mut cfg = Config::new(protocol, p.count(USERS));
+    cfg.cart_items = p.count(CART_ITEMS);
+    cfg.stock = p.get(STOCK) as u32;
     cfg
 }
 
@@ -75,7 +75,7 @@ fn base(protocol: Protocol, p: &Params) -> Config {
 /// crashed user's entries have just expired. Every payment finishes within the TTL.
 fn crash_then_late_order(protocol: Protocol, p: &Params) -> Config {
     let mut cfg = base(protocol, p);
-    cfg.ttl = p.get("ttl");
+    cfg.ttl = p.get(TTL);
     let last = cfg.users - 1;
     cfg.arrivals = (0..cfg.users)
         .map(|i| if i == last { cfg.ttl } else { 0 })
@@ -90,27 +90,27 @@ fn sweeper_at_ttl(cfg: &mut Config, style: SweepStyle) {
     cfg.sweeper = Some(Sweeper { style, at: cfg.ttl });
 }
 
-fn no_reservation(p: &Params) -> Result<Arc<dyn DynModel>, String> {
+fn no_reservation(p: &Params) -> Result<CartReservation, String> {
     finish(base(Protocol::NoReservation, p))
 }
 
-fn ttl_reservation_cache(p: &Params) -> Result<Arc<dyn DynModel>, String> {
+fn ttl_reservation_cache(p: &Params) -> Result<CartReservation, String> {
     let mut cfg = crash_then_late_order(Protocol::TtlReservationCache, p);
-    if p.get("sweeper") == 1 {
+    if p.get(SWEEPER) == 1 {
         sweeper_at_ttl(&mut cfg, SweepStyle::OneScan);
     }
     finish(cfg)
 }
 
-fn check_all_then_set_all(p: &Params) -> Result<Arc<dyn DynModel>, String> {
+fn check_all_then_set_all(p: &Params) -> Result<CartReservation, String> {
     finish(base(Protocol::CheckAllThenSetAll, p))
 }
 
-fn expiry_during_payment(p: &Params) -> Result<Arc<dyn DynModel>, String> {
+fn expiry_during_payment(p: &Params) -> Result<CartReservation, String> {
     // X's payment takes longer than its reservation lasts; the others order when it
     // has expired and pay at once.
     let mut cfg = base(Protocol::TtlReservationCache, p);
-    cfg.ttl = p.get("ttl");
+    cfg.ttl = p.get(TTL);
     cfg.arrivals = (0..cfg.users)
         .map(|i| if i == 0 { 0 } else { cfg.ttl })
         .collect();
@@ -119,7 +119,7 @@ fn expiry_during_payment(p: &Params) -> Result<Arc<dyn DynModel>, String> {
     finish(cfg)
 }
 
-fn sweeper_race(p: &Params) -> Result<Arc<dyn DynModel>, String> {
+fn sweeper_race(p: &Params) -> Result<CartReservation, String> {
     // X abandons its cart (no crash needed): at t=ttl the cleanup and the last user's
     // order race for X's expired entries.
     let mut cfg = crash_then_late_order(Protocol::TtlReservationCache, p);
@@ -129,19 +129,19 @@ fn sweeper_race(p: &Params) -> Result<Arc<dyn DynModel>, String> {
     finish(cfg)
 }
 
-fn user_id_as_owner(p: &Params) -> Result<Arc<dyn DynModel>, String> {
+fn user_id_as_owner(p: &Params) -> Result<CartReservation, String> {
     let mut cfg = base(Protocol::TtlReservationCache, p);
     cfg.second_tab = true;
     finish(cfg)
 }
 
-fn per_instance_cache(p: &Params) -> Result<Arc<dyn DynModel>, String> {
+fn per_instance_cache(p: &Params) -> Result<CartReservation, String> {
     let mut cfg = base(Protocol::TtlReservationCache, p);
     cfg.instances = 2;
     finish(cfg)
 }
 
-fn shared_atomic_reservation(p: &Params) -> Result<Arc<dyn DynModel>, String> {
+fn shared_atomic_reservation(p: &Params) -> Result<CartReservation, String> {
     // Every hazard at once: X may pause anywhere and its payment outlasts the TTL; Y
     // (with three users or more) crashes at t=0 holding its cart; the last user orders
     // at t=ttl; the sweeper finds then deletes; users alternate between two instances.
@@ -151,92 +151,70 @@ fn shared_atomic_reservation(p: &Params) -> Result<Arc<dyn DynModel>, String> {
     cfg.pausable = Some(0);
     cfg.crash = (cfg.users >= 3).then_some(Crash { user: 1, at: 0 });
     cfg.instances = 2;
-    if p.get("sweeper") == 1 {
+    if p.get(SWEEPER) == 1 {
         sweeper_at_ttl(&mut cfg, SweepStyle::FindThenDelete);
     }
     finish(cfg)
 }
 
 /// The ladder, from the original bug to the correct fix.
-pub(crate) static SCENARIOS: &[Scenario] = &[
-    Scenario {
-        id: "cart-reservation/no-reservation",
-        summary: "check stock, pay, decrement: X and Y both see the last b in stock and both buy it",
-        expected: Expected::Violates("sold-within-stock"),
-        actors_param: "users",
-        params: NO_CLOCK,
-        build: no_reservation,
-        loom: LoomPlan { sizes: &[("users", 2)], preemption_bound: None },
-        shuttle: ShuttlePlan { sizes: &[], iterations: 10_000 },
-    },
-    Scenario {
-        id: "cart-reservation/ttl-reservation-cache",
-        summary: "the write-up's fix, one instance: the whole cart checked and locked in one step, expired entries count as free, release by owner, one-pass sweep; holds while payments finish within the TTL (slow payments and two-step sweeps are the next rungs), even when a user crashes holding its cart",
-        expected: Expected::Holds,
-        actors_param: "users",
-        params: CLOCKED_SWEPT,
-        build: ttl_reservation_cache,
-        loom: LoomPlan { sizes: &[("users", 2), ("ttl", 2)], preemption_bound: Some(2) },
-        shuttle: ShuttlePlan { sizes: &[("users", 5)], iterations: 10_000 },
-    },
-    Scenario {
-        id: "cart-reservation/check-all-then-set-all",
-        summary: "the cart is checked, then each item locked in its own step: X checks {a,b}, Y checks {b,c}, both lock b",
-        expected: Expected::Violates("one-live-reservation"),
-        actors_param: "users",
-        params: NO_CLOCK,
-        build: check_all_then_set_all,
-        loom: LoomPlan { sizes: &[("users", 2)], preemption_bound: None },
-        shuttle: ShuttlePlan { sizes: &[], iterations: 10_000 },
-    },
-    Scenario {
-        id: "cart-reservation/expiry-during-payment",
-        summary: "X's payment outlasts its reservation; Y reserves and buys b; X's payment succeeds and the sale goes through without re-checking: b oversold",
-        expected: Expected::Violates("sale-requires-live-token"),
-        actors_param: "users",
-        params: CLOCKED,
-        build: expiry_during_payment,
-        loom: LoomPlan { sizes: &[("users", 2), ("ttl", 1)], preemption_bound: None },
-        shuttle: ShuttlePlan { sizes: &[], iterations: 10_000 },
-    },
-    Scenario {
-        id: "cart-reservation/sweeper-race",
-        summary: "X abandoned its cart {a,b}; at expiry the order cleanup finds b expired, Y reserves b, the cleanup deletes b by key: Y's live entry is gone",
-        expected: Expected::Violates("remove-own-or-expired"),
-        actors_param: "users",
-        params: CLOCKED,
-        build: sweeper_race,
-        loom: LoomPlan { sizes: &[("users", 2), ("ttl", 1)], preemption_bound: None },
-        shuttle: ShuttlePlan { sizes: &[], iterations: 10_000 },
-    },
-    Scenario {
-        id: "cart-reservation/user-id-as-owner",
-        summary: "two tabs of user X order the same cart; the second is refused and its catch block releases by user id: it deletes the first tab's live reservation",
-        expected: Expected::Violates("remove-own-or-expired"),
-        actors_param: "users",
-        params: NO_CLOCK,
-        build: user_id_as_owner,
-        loom: LoomPlan { sizes: &[("users", 2)], preemption_bound: None },
-        shuttle: ShuttlePlan { sizes: &[], iterations: 10_000 },
-    },
-    Scenario {
-        id: "cart-reservation/per-instance-cache",
-        summary: "two server instances, each with its own map: X reserves {a,b} on one, Y reserves {b,c} on the other",
-        expected: Expected::Violates("one-live-reservation"),
-        actors_param: "users",
-        params: NO_CLOCK,
-        build: per_instance_cache,
-        loom: LoomPlan { sizes: &[("users", 2)], preemption_bound: None },
-        shuttle: ShuttlePlan { sizes: &[], iterations: 10_000 },
-    },
-    Scenario {
-        id: "cart-reservation/shared-atomic-reservation",
-        summary: "correct: one shared store for both instances, the whole cart reserved in one step under a per-reservation token, expired entries free; the sale re-checks the live token and decrements with a stock > 0 guard in one step; release and sweep delete only their own or an expired token. Holds with a paused, slow payer, a crash and a late order",
-        expected: Expected::Holds,
-        actors_param: "users",
-        params: CLOCKED_SWEPT,
-        build: shared_atomic_reservation,
-        loom: LoomPlan { sizes: &[("users", 2), ("ttl", 1)], preemption_bound: Some(2) },
-        shuttle: ShuttlePlan { sizes: &[("users", 5)], iterations: 10_000 },
-    },
-];
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario::try_new("cart-reservation/no-reservation", no_reservation)
+            .about("check stock, pay, decrement: X and Y both see the last b in stock and both buy it")
+            .violates(SOLD_WITHIN_STOCK)
+            .actors(USERS)
+            .params(NO_CLOCK)
+            .loom(LoomPlan::unbounded().set(USERS, 2))
+            .shuttle(ShuttlePlan::pct(10_000)),
+        Scenario::try_new("cart-reservation/ttl-reservation-cache", ttl_reservation_cache)
+            .about("the write-up's fix, one instance: the whole cart checked and locked in one step, expired entries count as free, release by owner, one-pass sweep; holds while payments finish within the TTL (slow payments and two-step sweeps are the next rungs), even when a user crashes holding its cart")
+            .holds()
+            .actors(USERS)
+            .params(CLOCKED_SWEPT)
+            .loom(LoomPlan::bounded(2).set(USERS, 2).set(TTL, 2))
+            .shuttle(ShuttlePlan::pct(10_000).set(USERS, 5)),
+        Scenario::try_new("cart-reservation/check-all-then-set-all", check_all_then_set_all)
+            .about("the cart is checked, then each item locked in its own step: X checks {a,b}, Y checks {b,c}, both lock b")
+            .violates(ONE_LIVE_RESERVATION)
+            .actors(USERS)
+            .params(NO_CLOCK)
+            .loom(LoomPlan::unbounded().set(USERS, 2))
+            .shuttle(ShuttlePlan::pct(10_000)),
+        Scenario::try_new("cart-reservation/expiry-during-payment", expiry_during_payment)
+            .about("X's payment outlasts its reservation; Y reserves and buys b; X's payment succeeds and the sale goes through without re-checking: b oversold")
+            .violates(SALE_REQUIRES_LIVE_TOKEN)
+            .actors(USERS)
+            .params(CLOCKED)
+            .loom(LoomPlan::unbounded().set(USERS, 2).set(TTL, 1))
+            .shuttle(ShuttlePlan::pct(10_000)),
+        Scenario::try_new("cart-reservation/sweeper-race", sweeper_race)
+            .about("X abandoned its cart {a,b}; at expiry the order cleanup finds b expired, Y reserves b, the cleanup deletes b by key: Y's live entry is gone")
+            .violates(REMOVE_OWN_OR_EXPIRED)
+            .actors(USERS)
+            .params(CLOCKED)
+            .loom(LoomPlan::unbounded().set(USERS, 2).set(TTL, 1))
+            .shuttle(ShuttlePlan::pct(10_000)),
+        Scenario::try_new("cart-reservation/user-id-as-owner", user_id_as_owner)
+            .about("two tabs of user X order the same cart; the second is refused and its catch block releases by user id: it deletes the first tab's live reservation")
+            .violates(REMOVE_OWN_OR_EXPIRED)
+            .actors(USERS)
+            .params(NO_CLOCK)
+            .loom(LoomPlan::unbounded().set(USERS, 2))
+            .shuttle(ShuttlePlan::pct(10_000)),
+        Scenario::try_new("cart-reservation/per-instance-cache", per_instance_cache)
+            .about("two server instances, each with its own map: X reserves {a,b} on one, Y reserves {b,c} on the other")
+            .violates(ONE_LIVE_RESERVATION)
+            .actors(USERS)
+            .params(NO_CLOCK)
+            .loom(LoomPlan::unbounded().set(USERS, 2))
+            .shuttle(ShuttlePlan::pct(10_000)),
+        Scenario::try_new("cart-reservation/shared-atomic-reservation", shared_atomic_reservation)
+            .about("correct: one shared store for both instances, the whole cart reserved in one step under a per-reservation token, expired entries free; the sale re-checks the live token and decrements with a stock > 0 guard in one step; release and sweep delete only their own or an expired token. Holds with a paused, slow payer, a crash and a late order")
+            .holds()
+            .actors(USERS)
+            .params(CLOCKED_SWEPT)
+            .loom(LoomPlan::bounded(2).set(USERS, 2).set(TTL, 1))
+            .shuttle(ShuttlePlan::pct(10_000).set(USERS, 5)),
+    ]
+}

@@ -1,11 +1,9 @@
 //! The device-claim ladder (seed 003, catalogue section 4).
 
-use std::sync::Arc;
-
 use locklab_models::device_claim::{Config, Crash, DeviceClaim, Protocol};
-use locklab_models::sim::DynModel;
+use locklab_models::device_claim::{EXCLUSIVE_CONNECTION, RECONNECT_AFTER_CRASH};
 
-use crate::{Expected, LoomPlan, Param, Params, Scenario, ShuttlePlan};
+use crate::{LoomPlan, Param, Params, Scenario, ShuttlePlan};
 
 const SERVERS: Param = Param {
     name: "servers",
@@ -48,22 +46,22 @@ const LEASED: &[Param] = &[SERVERS, DEVICES, TTL, MARGIN];
 const LEASED_CRASH: &[Param] = &[SERVERS, DEVICES, TTL, MARGIN, CRASH_AT];
 
 fn base(protocol: Protocol, p: &Params) -> Config {
-    let mut cfg = Config::new(protocol, p.count("servers"));
-    cfg.devices = p.count("devices");
+    let mut cfg = Config::new(protocol, p.count(SERVERS));
+    cfg.devices = p.count(DEVICES);
     cfg
 }
 
 fn leased(protocol: Protocol, p: &Params) -> Config {
     let mut cfg = base(protocol, p);
-    cfg.ttl = p.get("ttl");
-    cfg.margin = p.get("margin");
+    cfg.ttl = p.get(TTL);
+    cfg.margin = p.get(MARGIN);
     cfg
 }
 
 /// The last server crashes at `crash-at`; the clock runs just long enough for the
 /// reconnect deadline to pass.
 fn with_crash(mut cfg: Config, p: &Params) -> Config {
-    let at = p.get("crash-at");
+    let at = p.get(CRASH_AT);
     cfg.crash = Some(Crash {
         server: cfg.servers - 1,
         at,
@@ -72,36 +70,36 @@ fn with_crash(mut cfg: Config, p: &Params) -> Config {
     cfg
 }
 
-fn finish(cfg: Config) -> Result<Arc<dyn DynModel>, String> {
-    Ok(Arc::new(DeviceClaim::new(cfg)?))
+fn finish(cfg: Config) -> Result<DeviceClaim, String> {
+    DeviceClaim::new(cfg)
 }
 
-fn select_then_update(p: &Params) -> Result<Arc<dyn DynModel>, String> {
+fn select_then_update(p: &Params) -> Result<DeviceClaim, String> {
     finish(base(Protocol::SelectThenUpdate, p))
 }
 
-fn conditional_update(p: &Params) -> Result<Arc<dyn DynModel>, String> {
+fn conditional_update(p: &Params) -> Result<DeviceClaim, String> {
     finish(base(Protocol::ConditionalUpdate, p))
 }
 
-fn validate_then_connect(p: &Params) -> Result<Arc<dyn DynModel>, String> {
+fn validate_then_connect(p: &Params) -> Result<DeviceClaim, String> {
     let mut cfg = base(Protocol::ConditionalUpdate, p);
     cfg.operator = true;
     finish(cfg)
 }
 
-fn manual_recovery(p: &Params) -> Result<Arc<dyn DynModel>, String> {
+fn manual_recovery(p: &Params) -> Result<DeviceClaim, String> {
     finish(with_crash(leased(Protocol::ConditionalUpdate, p), p))
 }
 
-fn expiring_claim(p: &Params) -> Result<Arc<dyn DynModel>, String> {
+fn expiring_claim(p: &Params) -> Result<DeviceClaim, String> {
     let mut cfg = leased(Protocol::ExpiringClaim, p);
     cfg.pausable = Some(0);
     cfg.horizon = cfg.ttl + 2;
     finish(cfg)
 }
 
-fn epoch_lease(p: &Params) -> Result<Arc<dyn DynModel>, String> {
+fn epoch_lease(p: &Params) -> Result<DeviceClaim, String> {
     let mut cfg = with_crash(leased(Protocol::EpochLease, p), p);
     cfg.pausable = Some(0);
     cfg.check_lease_at_connect = true;
@@ -109,65 +107,49 @@ fn epoch_lease(p: &Params) -> Result<Arc<dyn DynModel>, String> {
 }
 
 /// The ladder, from the original bug to the correct fix.
-pub static SCENARIOS: [Scenario; 6] = [
-    Scenario {
-        id: "device-claim/select-then-update",
-        summary: "read the owner, write mine if empty: two servers both read NULL and both connect",
-        expected: Expected::Violates("exclusive-connection"),
-        actors_param: "servers",
-        params: NO_CLOCK,
-        build: select_then_update,
-        loom: LoomPlan { sizes: &[("servers", 2)], preemption_bound: None },
-        shuttle: ShuttlePlan { sizes: &[], iterations: 10_000 },
-    },
-    Scenario {
-        id: "device-claim/conditional-update",
-        summary: "the write-up's fix: UPDATE … WHERE owner IS NULL, validate, connect (holds with no faults)",
-        expected: Expected::Holds,
-        actors_param: "servers",
-        params: NO_CLOCK,
-        build: conditional_update,
-        loom: LoomPlan { sizes: &[("servers", 3)], preemption_bound: None },
-        shuttle: ShuttlePlan { sizes: &[("servers", 5)], iterations: 10_000 },
-    },
-    Scenario {
-        id: "device-claim/validate-then-connect",
-        summary: "an operator clears a device between S1's validation and its connect: TOCTOU, two connections",
-        expected: Expected::Violates("exclusive-connection"),
-        actors_param: "servers",
-        params: NO_CLOCK,
-        build: validate_then_connect,
-        loom: LoomPlan { sizes: &[("servers", 2)], preemption_bound: None },
-        shuttle: ShuttlePlan { sizes: &[], iterations: 10_000 },
-    },
-    Scenario {
-        id: "device-claim/manual-recovery",
-        summary: "a crashed server's devices stay assigned to it: nobody reconnects them until a person steps in",
-        expected: Expected::Violates("reconnect-after-crash"),
-        actors_param: "servers",
-        params: LEASED_CRASH,
-        build: manual_recovery,
-        loom: LoomPlan { sizes: &[("servers", 2)], preemption_bound: Some(2) },
-        shuttle: ShuttlePlan { sizes: &[], iterations: 10_000 },
-    },
-    Scenario {
-        id: "device-claim/expiring-claim",
-        summary: "claims expire after a TTL, but a paused holder's connection stays open after S2 takes over",
-        expected: Expected::Violates("exclusive-connection"),
-        actors_param: "servers",
-        params: LEASED,
-        build: expiring_claim,
-        loom: LoomPlan { sizes: &[("servers", 2)], preemption_bound: Some(2) },
-        shuttle: ShuttlePlan { sizes: &[], iterations: 10_000 },
-    },
-    Scenario {
-        id: "device-claim/epoch-lease",
-        summary: "correct: claim bumps an epoch, lease renewed with owner+epoch, connection closes itself before the lease ends",
-        expected: Expected::Holds,
-        actors_param: "servers",
-        params: LEASED_CRASH,
-        build: epoch_lease,
-        loom: LoomPlan { sizes: &[("servers", 3), ("ttl", 1), ("margin", 0), ("crash-at", 0)], preemption_bound: Some(1) },
-        shuttle: ShuttlePlan { sizes: &[("servers", 5)], iterations: 10_000 },
-    },
-];
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario::try_new("device-claim/select-then-update", select_then_update)
+            .about("read the owner, write mine if empty: two servers both read NULL and both connect")
+            .violates(EXCLUSIVE_CONNECTION)
+            .actors(SERVERS)
+            .params(NO_CLOCK)
+            .loom(LoomPlan::unbounded().set(SERVERS, 2))
+            .shuttle(ShuttlePlan::pct(10_000)),
+        Scenario::try_new("device-claim/conditional-update", conditional_update)
+            .about("the write-up's fix: UPDATE … WHERE owner IS NULL, validate, connect (holds with no faults)")
+            .holds()
+            .actors(SERVERS)
+            .params(NO_CLOCK)
+            .loom(LoomPlan::unbounded().set(SERVERS, 3))
+            .shuttle(ShuttlePlan::pct(10_000).set(SERVERS, 5)),
+        Scenario::try_new("device-claim/validate-then-connect", validate_then_connect)
+            .about("an operator clears a device between S1's validation and its connect: TOCTOU, two connections")
+            .violates(EXCLUSIVE_CONNECTION)
+            .actors(SERVERS)
+            .params(NO_CLOCK)
+            .loom(LoomPlan::unbounded().set(SERVERS, 2))
+            .shuttle(ShuttlePlan::pct(10_000)),
+        Scenario::try_new("device-claim/manual-recovery", manual_recovery)
+            .about("a crashed server's devices stay assigned to it: nobody reconnects them until a person steps in")
+            .violates(RECONNECT_AFTER_CRASH)
+            .actors(SERVERS)
+            .params(LEASED_CRASH)
+            .loom(LoomPlan::bounded(2).set(SERVERS, 2))
+            .shuttle(ShuttlePlan::pct(10_000)),
+        Scenario::try_new("device-claim/expiring-claim", expiring_claim)
+            .about("claims expire after a TTL, but a paused holder's connection stays open after S2 takes over")
+            .violates(EXCLUSIVE_CONNECTION)
+            .actors(SERVERS)
+            .params(LEASED)
+            .loom(LoomPlan::bounded(2).set(SERVERS, 2))
+            .shuttle(ShuttlePlan::pct(10_000)),
+        Scenario::try_new("device-claim/epoch-lease", epoch_lease)
+            .about("correct: claim bumps an epoch, lease renewed with owner+epoch, connection closes itself before the lease ends")
+            .holds()
+            .actors(SERVERS)
+            .params(LEASED_CRASH)
+            .loom(LoomPlan::bounded(1).set(SERVERS, 3).set(TTL, 1).set(MARGIN, 0).set(CRASH_AT, 0))
+            .shuttle(ShuttlePlan::pct(10_000).set(SERVERS, 5)),
+    ]
+}

@@ -2,12 +2,10 @@
 //! one token, from no guard at all to a kernel lock (one host) and a renewed lease
 //! (across hosts).
 
-use std::sync::Arc;
-
-use locklab_models::sim::DynModel;
 use locklab_models::singleton_poller::{Config, Protocol, SingletonPoller, RESTART_DELAY};
+use locklab_models::singleton_poller::{POLLER_RESUMES, SINGLE_POLLER};
 
-use crate::{Expected, LoomPlan, Param, Params, Scenario, ShuttlePlan};
+use crate::{LoomPlan, Param, Params, Scenario, ShuttlePlan};
 
 const PROCESSES: Param = Param {
     name: "processes",
@@ -50,8 +48,8 @@ const NO_CLOCK_3: &[Param] = &[PROCESSES_3];
 const SEPARATE_HOSTS: &[Param] = &[HOSTS];
 const KILLED: &[Param] = &[PROCESSES, TTL, KILL_AT];
 
-fn finish(cfg: Config) -> Result<Arc<dyn DynModel>, String> {
-    Ok(Arc::new(SingletonPoller::new(cfg)?))
+fn finish(cfg: Config) -> Result<SingletonPoller, String> {
+    SingletonPoller::new(cfg)
 }
 
 /// Processes poll once a tick; all of them are killed at `kill-at`; the clock runs
@@ -59,49 +57,46 @@ fn finish(cfg: Config) -> Result<Arc<dyn DynModel>, String> {
 /// update 2 arrives when the fresh process starts, so it has something of its own to
 /// handle.
 fn killed(protocol: Protocol, p: &Params) -> Config {
-    let mut cfg = Config::new(protocol, p.count("processes"));
-    cfg.ttl = p.get("ttl");
-    let at = p.get("kill-at");
+    let mut cfg = Config::new(protocol, p.count(PROCESSES));
+    cfg.ttl = p.get(TTL);
+    let at = p.get(KILL_AT);
     cfg.kill_at = Some(at);
     cfg.horizon = at + cfg.resume_bound();
     cfg.updates = vec![0, at + RESTART_DELAY];
     cfg
 }
 
-fn unguarded_pollers(p: &Params) -> Result<Arc<dyn DynModel>, String> {
-    finish(Config::new(Protocol::Unguarded, p.count("processes")))
+fn unguarded_pollers(p: &Params) -> Result<SingletonPoller, String> {
+    finish(Config::new(Protocol::Unguarded, p.count(PROCESSES)))
 }
 
-fn exclusive_lock_file(p: &Params) -> Result<Arc<dyn DynModel>, String> {
-    finish(Config::new(
-        Protocol::ExclusiveLockFile,
-        p.count("processes"),
-    ))
+fn exclusive_lock_file(p: &Params) -> Result<SingletonPoller, String> {
+    finish(Config::new(Protocol::ExclusiveLockFile, p.count(PROCESSES)))
 }
 
-fn separate_filesystems(p: &Params) -> Result<Arc<dyn DynModel>, String> {
-    let mut cfg = Config::new(Protocol::ExclusiveLockFile, p.count("processes"));
+fn separate_filesystems(p: &Params) -> Result<SingletonPoller, String> {
+    let mut cfg = Config::new(Protocol::ExclusiveLockFile, p.count(PROCESSES));
     cfg.separate_hosts = true;
     finish(cfg)
 }
 
-fn stale_lock_file(p: &Params) -> Result<Arc<dyn DynModel>, String> {
+fn stale_lock_file(p: &Params) -> Result<SingletonPoller, String> {
     finish(killed(Protocol::ExclusiveLockFile, p))
 }
 
-fn stale_pid_takeover(p: &Params) -> Result<Arc<dyn DynModel>, String> {
-    let mut cfg = Config::new(Protocol::PidTakeover, p.count("processes"));
+fn stale_pid_takeover(p: &Params) -> Result<SingletonPoller, String> {
+    let mut cfg = Config::new(Protocol::PidTakeover, p.count(PROCESSES));
     cfg.stale_lock_file = true;
     finish(cfg)
 }
 
-fn kernel_file_lock(p: &Params) -> Result<Arc<dyn DynModel>, String> {
+fn kernel_file_lock(p: &Params) -> Result<SingletonPoller, String> {
     let mut cfg = killed(Protocol::KernelFileLock, p);
     cfg.idempotent_handler = true;
     finish(cfg)
 }
 
-fn renewed_lease(p: &Params) -> Result<Arc<dyn DynModel>, String> {
+fn renewed_lease(p: &Params) -> Result<SingletonPoller, String> {
     let mut cfg = killed(Protocol::RenewedLease, p);
     cfg.separate_hosts = true;
     cfg.idempotent_handler = true;
@@ -111,9 +106,9 @@ fn renewed_lease(p: &Params) -> Result<Arc<dyn DynModel>, String> {
 /// The renewed lease without its assumption: A takes the lease at t=0 and is paused
 /// (GC, swap) until the lease has lapsed; its poll still goes out, and getUpdates
 /// takes no fencing token to refuse it.
-fn paused_lease_holder(p: &Params) -> Result<Arc<dyn DynModel>, String> {
-    let mut cfg = Config::new(Protocol::RenewedLease, p.count("processes"));
-    cfg.ttl = p.get("ttl");
+fn paused_lease_holder(p: &Params) -> Result<SingletonPoller, String> {
+    let mut cfg = Config::new(Protocol::RenewedLease, p.count(PROCESSES));
+    cfg.ttl = p.get(TTL);
     cfg.separate_hosts = true;
     cfg.idempotent_handler = true;
     cfg.horizon = cfg.ttl;
@@ -122,85 +117,63 @@ fn paused_lease_holder(p: &Params) -> Result<Arc<dyn DynModel>, String> {
 }
 
 /// Every rung, from the original bug to the correct fixes.
-pub(crate) static SCENARIOS: &[Scenario] = &[
-    Scenario {
-        id: "singleton-poller/unguarded-pollers",
-        summary: "no guard: two processes poll the token, the server answers the older long poll with 409 Conflict (and both handle the same update)",
-        expected: Expected::Violates("single-poller"),
-        actors_param: "processes",
-        params: NO_CLOCK,
-        build: unguarded_pollers,
-        loom: LoomPlan { sizes: &[("processes", 2)], preemption_bound: None },
-        shuttle: ShuttlePlan { sizes: &[], iterations: 10_000 },
-    },
-    Scenario {
-        id: "singleton-poller/exclusive-lock-file",
-        summary: "the write-up's fix: open(O_CREAT|O_EXCL) /tmp/bot.lock at start-up, exit if it exists, unlink on clean shutdown; exclusive on one host with no kills",
-        expected: Expected::Holds,
-        actors_param: "processes",
-        params: NO_CLOCK_3,
-        build: exclusive_lock_file,
-        loom: LoomPlan { sizes: &[("processes", 3)], preemption_bound: Some(2) },
-        shuttle: ShuttlePlan { sizes: &[("processes", 5)], iterations: 10_000 },
-    },
-    Scenario {
-        id: "singleton-poller/separate-filesystems",
-        summary: "the old and the new deploy run on two hosts, each with its own /tmp: both create \"the\" lock file and both poll",
-        expected: Expected::Violates("single-poller"),
-        actors_param: "processes",
-        params: SEPARATE_HOSTS,
-        build: separate_filesystems,
-        loom: LoomPlan { sizes: &[("processes", 2)], preemption_bound: None },
-        shuttle: ShuttlePlan { sizes: &[], iterations: 10_000 },
-    },
-    Scenario {
-        id: "singleton-poller/stale-lock-file",
-        summary: "the lock-file holder is killed (SIGKILL, OOM): no cleanup runs, the restarted process sees the file and exits, nothing polls again",
-        expected: Expected::Violates("poller-resumes"),
-        actors_param: "processes",
-        params: KILLED,
-        build: stale_lock_file,
-        loom: LoomPlan { sizes: &[("processes", 2)], preemption_bound: None },
-        shuttle: ShuttlePlan { sizes: &[], iterations: 10_000 },
-    },
-    Scenario {
-        id: "singleton-poller/stale-pid-takeover",
-        summary: "\"the pid in the file is dead: remove it and create mine\": two processes judge a stale file dead; one recreates it, the other removes that live file and creates its own; two pollers",
-        expected: Expected::Violates("single-poller"),
-        actors_param: "processes",
-        params: NO_CLOCK,
-        build: stale_pid_takeover,
-        loom: LoomPlan { sizes: &[("processes", 2)], preemption_bound: None },
-        shuttle: ShuttlePlan { sizes: &[], iterations: 10_000 },
-    },
-    Scenario {
-        id: "singleton-poller/kernel-file-lock",
-        summary: "correct on one host: flock(LOCK_EX|LOCK_NB) held for the process's lifetime, released by the kernel when it is killed; the handler commits last_update_id with each effect, so a redelivered update is skipped",
-        expected: Expected::Holds,
-        actors_param: "processes",
-        params: KILLED,
-        build: kernel_file_lock,
-        loom: LoomPlan { sizes: &[("processes", 2)], preemption_bound: Some(2) },
-        shuttle: ShuttlePlan { sizes: &[("processes", 4)], iterations: 10_000 },
-    },
-    Scenario {
-        id: "singleton-poller/renewed-lease",
-        summary: "correct across hosts: a lease in the shared store (SET NX PX), renewed before every poll, polling stops when renewal fails; last_update_id commits with each effect. Assumes no process pauses a whole ttl between renewing and polling: getUpdates takes no fencing token",
-        expected: Expected::Holds,
-        actors_param: "processes",
-        params: KILLED,
-        build: renewed_lease,
-        loom: LoomPlan { sizes: &[("processes", 2), ("kill-at", 0)], preemption_bound: Some(2) },
-        shuttle: ShuttlePlan { sizes: &[("processes", 4)], iterations: 10_000 },
-    },
-    Scenario {
-        id: "singleton-poller/paused-lease-holder",
-        summary: "the renewed lease without its assumption: A takes the lease, pauses past its ttl, then polls; B has taken the lapsed lease and polls too. getUpdates takes no fencing token, so only the pause bound keeps the lease exclusive",
-        expected: Expected::Violates("single-poller"),
-        actors_param: "processes",
-        params: PAUSED,
-        build: paused_lease_holder,
-        loom: LoomPlan { sizes: &[("processes", 2)], preemption_bound: Some(2) },
-        shuttle: ShuttlePlan { sizes: &[], iterations: 10_000 },
-    },
-];
+pub fn scenarios() -> Vec<Scenario> {
+    vec![
+        Scenario::try_new("singleton-poller/unguarded-pollers", unguarded_pollers)
+            .about("no guard: two processes poll the token, the server answers the older long poll with 409 Conflict (and both handle the same update)")
+            .violates(SINGLE_POLLER)
+            .actors(PROCESSES)
+            .params(NO_CLOCK)
+            .loom(LoomPlan::unbounded().set(PROCESSES, 2))
+            .shuttle(ShuttlePlan::pct(10_000)),
+        Scenario::try_new("singleton-poller/exclusive-lock-file", exclusive_lock_file)
+            .about("the write-up's fix: open(O_CREAT|O_EXCL) /tmp/bot.lock at start-up, exit if it exists, unlink on clean shutdown; exclusive on one host with no kills")
+            .holds()
+            .actors(PROCESSES)
+            .params(NO_CLOCK_3)
+            .loom(LoomPlan::bounded(2).set(PROCESSES, 3))
+            .shuttle(ShuttlePlan::pct(10_000).set(PROCESSES, 5)),
+        Scenario::try_new("singleton-poller/separate-filesystems", separate_filesystems)
+            .about("the old and the new deploy run on two hosts, each with its own /tmp: both create \"the\" lock file and both poll")
+            .violates(SINGLE_POLLER)
+            .actors(PROCESSES)
+            .params(SEPARATE_HOSTS)
+            .loom(LoomPlan::unbounded().set(PROCESSES, 2))
+            .shuttle(ShuttlePlan::pct(10_000)),
+        Scenario::try_new("singleton-poller/stale-lock-file", stale_lock_file)
+            .about("the lock-file holder is killed (SIGKILL, OOM): no cleanup runs, the restarted process sees the file and exits, nothing polls again")
+            .violates(POLLER_RESUMES)
+            .actors(PROCESSES)
+            .params(KILLED)
+            .loom(LoomPlan::unbounded().set(PROCESSES, 2))
+            .shuttle(ShuttlePlan::pct(10_000)),
+        Scenario::try_new("singleton-poller/stale-pid-takeover", stale_pid_takeover)
+            .about("\"the pid in the file is dead: remove it and create mine\": two processes judge a stale file dead; one recreates it, the other removes that live file and creates its own; two pollers")
+            .violates(SINGLE_POLLER)
+            .actors(PROCESSES)
+            .params(NO_CLOCK)
+            .loom(LoomPlan::unbounded().set(PROCESSES, 2))
+            .shuttle(ShuttlePlan::pct(10_000)),
+        Scenario::try_new("singleton-poller/kernel-file-lock", kernel_file_lock)
+            .about("correct on one host: flock(LOCK_EX|LOCK_NB) held for the process's lifetime, released by the kernel when it is killed; the handler commits last_update_id with each effect, so a redelivered update is skipped")
+            .holds()
+            .actors(PROCESSES)
+            .params(KILLED)
+            .loom(LoomPlan::bounded(2).set(PROCESSES, 2))
+            .shuttle(ShuttlePlan::pct(10_000).set(PROCESSES, 4)),
+        Scenario::try_new("singleton-poller/renewed-lease", renewed_lease)
+            .about("correct across hosts: a lease in the shared store (SET NX PX), renewed before every poll, polling stops when renewal fails; last_update_id commits with each effect. Assumes no process pauses a whole ttl between renewing and polling: getUpdates takes no fencing token")
+            .holds()
+            .actors(PROCESSES)
+            .params(KILLED)
+            .loom(LoomPlan::bounded(2).set(PROCESSES, 2).set(KILL_AT, 0))
+            .shuttle(ShuttlePlan::pct(10_000).set(PROCESSES, 4)),
+        Scenario::try_new("singleton-poller/paused-lease-holder", paused_lease_holder)
+            .about("the renewed lease without its assumption: A takes the lease, pauses past its ttl, then polls; B has taken the lapsed lease and polls too. getUpdates takes no fencing token, so only the pause bound keeps the lease exclusive")
+            .violates(SINGLE_POLLER)
+            .actors(PROCESSES)
+            .params(PAUSED)
+            .loom(LoomPlan::bounded(2).set(PROCESSES, 2))
+            .shuttle(ShuttlePlan::pct(10_000)),
+    ]
+}

@@ -13,7 +13,7 @@ use super::{
 };
 
 /// What an entry says about who holds the item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Owner {
     /// The write-up's owner: the user id (account), shared by all of a user's tabs.
     User(usize),
@@ -22,7 +22,7 @@ pub enum Owner {
 }
 
 /// One reserved item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Entry {
     /// What the protocol compares on release.
     pub owner: Owner,
@@ -41,7 +41,7 @@ impl Entry {
 
 /// Items to entries. Unlike the kit's Redis-like `Kv`, an expired entry stays until
 /// something deletes it, as in the write-up's map, so a sweeper can find it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Cache {
     entries: BTreeMap<Item, Entry>,
 }
@@ -102,6 +102,8 @@ pub fn write_entry(s: &mut Step<'_, CartWorld>, rid: usize, item: Item, owner: O
             w.names[o.user]
         );
         s.violate(ONE_LIVE_RESERVATION, || detail);
+    } else {
+        s.checked(ONE_LIVE_RESERVATION);
     }
     let expires_at = now + s.state.ttl;
     let res = &mut s.state.reservations[rid];
@@ -131,7 +133,9 @@ pub fn remove_entry(
     let now = s.now;
     let removed = s.state.caches[cache].entries.remove(&item)?;
     let foreign_live = removed.live(now) && remover != Some(removed.reservation);
-    if foreign_live {
+    if !foreign_live {
+        s.checked(REMOVE_OWN_OR_EXPIRED);
+    } else {
         let owner = s.state.names[s.state.reservations[removed.reservation].user].clone();
         s.violate(REMOVE_OWN_OR_EXPIRED, || {
             format!(
@@ -153,6 +157,8 @@ pub fn refuse(s: &mut Step<'_, CartWorld>, user: usize, cache: usize, cart: &[It
         .filter_map(|&x| s.state.caches[cache].get(x).copied())
         .collect();
     if entries.iter().any(|e| e.live(now)) {
+        s.checked(RESERVE_WHEN_FREE);
+        s.checked(RESERVE_AFTER_EXPIRY);
         return;
     }
     let tab = s.state.names[user].clone();
@@ -174,6 +180,9 @@ pub fn refuse(s: &mut Step<'_, CartWorld>, user: usize, cache: usize, cart: &[It
 /// A reservation was reported granted: the map holds its live entry for every item of
 /// the cart, not for some.
 pub fn check_granted(s: &mut Step<'_, CartWorld>, rid: usize) {
+    // A grant is a reservation nothing refused: free and expired items were reserved.
+    s.checked(RESERVE_WHEN_FREE);
+    s.checked(RESERVE_AFTER_EXPIRY);
     let now = s.now;
     let res = &s.state.reservations[rid];
     let missing: Vec<Item> = res
@@ -194,5 +203,7 @@ pub fn check_granted(s: &mut Step<'_, CartWorld>, rid: usize) {
             cart_name(&missing)
         );
         s.violate(ALL_OR_NOTHING, || detail);
+    } else {
+        s.checked(ALL_OR_NOTHING);
     }
 }

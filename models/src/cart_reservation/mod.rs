@@ -65,7 +65,7 @@ pub const RESERVE_WHEN_FREE: Property = Property::liveness("reserve-when-free");
 pub const RESERVE_AFTER_EXPIRY: Property = Property::liveness("reserve-after-expiry");
 
 /// How a user's order reserves and buys its cart.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Protocol {
     /// Check stock, pay, decrement stock: no reservation at all.
     NoReservation,
@@ -92,7 +92,7 @@ impl Protocol {
 }
 
 /// How the sweeper removes expired entries.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SweepStyle {
     /// The write-up's 30-second lock cleanup: one synchronous pass deleting every entry
     /// that has expired, one step.
@@ -104,7 +104,7 @@ pub enum SweepStyle {
 }
 
 /// The sweeper: how it sweeps and the tick at which it runs (once).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Sweeper {
     /// How it sweeps.
     pub style: SweepStyle,
@@ -114,7 +114,7 @@ pub struct Sweeper {
 
 /// A crash fault: user `user` (0-based actor index) crashes at tick `at`, at any step
 /// boundary of that tick. Its cache entries stay until they expire or are swept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Crash {
     /// Index of the victim.
     pub user: usize,
@@ -123,7 +123,7 @@ pub struct Crash {
 }
 
 /// Everything one cart-reservation execution needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Config {
     /// How orders reserve and buy.
     pub protocol: Protocol,
@@ -319,4 +319,17 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// The properties a configuration checks.
+fn declared(_cfg: &Config) -> Vec<Property> {
+    vec![
+        ONE_LIVE_RESERVATION,
+        SOLD_WITHIN_STOCK,
+        ALL_OR_NOTHING,
+        REMOVE_OWN_OR_EXPIRED,
+        SALE_REQUIRES_LIVE_TOKEN,
+        RESERVE_WHEN_FREE,
+        RESERVE_AFTER_EXPIRY,
+    ]
 }

@@ -1,14 +1,13 @@
-//! The cart-reservation [`Model`]: the tabs, the ticker (which also injects the crash
-//! and fires the sweeper's timer), and the end-of-execution check.
+//! The cart-reservation [`Scheme`]: the tabs, the crash, the sweeper's timer, and the
+//! end-of-execution check. The kit runs the clock.
 
-use crate::sim::JoinHandle as _;
-use crate::sim::{Actor, ActorId, Halt, Model, Recorder, Runtime, Sim, SimOptions, Step, Timing};
+use crate::sim::{ActorId, Cast, Property, Scheme, Step};
 
 use super::world::{cart_name, tab_name, CartWorld};
 use super::{sweeper, user, Config, ALL_OR_NOTHING};
 
 /// A cart-reservation model, ready to run under any engine.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct CartReservation {
     cfg: Config,
 }
@@ -26,64 +25,45 @@ impl CartReservation {
     }
 }
 
-impl Model for CartReservation {
-    fn run<R: Runtime>(&self, recorder: &Recorder) {
+impl Scheme for CartReservation {
+    type State = CartWorld;
+
+    fn init(&self) -> CartWorld {
+        CartWorld::new(&self.cfg)
+    }
+
+    fn cast(&self, cast: &mut Cast<CartWorld>) {
         let cfg = &self.cfg;
-        let options = SimOptions {
-            max_steps: cfg.step_bound(),
-        };
-        let sim = Sim::<R, CartWorld>::new(recorder, CartWorld::new(cfg), options);
-        let tabs: Vec<_> = (0..cfg.users)
-            .map(|i| {
-                // With no clock nobody waits on it; a pausable tab lets the clock run
-                // past its reservation wherever it is.
-                let timing = if cfg.pausable == Some(i) || cfg.horizon == 0 {
-                    Timing::Pausable
-                } else {
-                    Timing::Punctual
-                };
-                sim.actor(tab_name(cfg, i), timing)
-            })
-            .collect();
-        let ticker = if cfg.horizon > 0 {
-            Some(sim.actor("ticker", Timing::Driver))
-        } else {
-            // With no clock it only injects the crash.
-            cfg.crash.map(|_| sim.actor("fault", Timing::Pausable))
-        };
-
-        let mut handles = Vec::new();
-        for (i, actor) in tabs.into_iter().enumerate() {
-            let cfg = cfg.clone();
-            handles.push(sim.spawn(actor, move |a| user::run(a, &cfg, i)));
+        cast.max_steps(cfg.step_bound());
+        if cfg.horizon > 0 {
+            cast.clock(cfg.horizon);
         }
-        if let Some(actor) = ticker {
-            let cfg = cfg.clone();
-            handles.push(sim.spawn(actor, move |a| ticker_run(a, &cfg)));
+        for i in 0..cfg.users {
+            let c = cfg.clone();
+            let tab = cast.actor(tab_name(cfg, i), move |a| user::run(a, &c, i));
+            if cfg.pausable == Some(i) {
+                tab.pausable();
+            }
         }
-        for h in handles {
-            h.join();
+        // A crashed tab leaves its entries behind and never pays; the sweeper is a
+        // timer the environment fires (as a thread it made loom's search about 50x
+        // larger and left no room for a third user).
+        if let Some(crash) = cfg.crash {
+            cast.crash(ActorId(crash.user), crash.at, |_| {});
         }
-        sim.finish(check_all_or_nothing);
-    }
-}
-
-/// Advances the clock to the horizon, crashing the victim at its tick (a crashed tab
-/// leaves its entries behind and never pays) and firing the sweeper at its tick. One
-/// environment actor does all three, so loom has room for three tabs.
-fn ticker_run<R: Runtime>(a: &Actor<R, CartWorld>, cfg: &Config) -> Result<(), Halt> {
-    for t in 0..=cfg.horizon {
-        if let Some(crash) = cfg.crash.filter(|c| c.at == t) {
-            a.crash(ActorId(crash.user), |_| {})?;
-        }
-        if let Some(sw) = cfg.sweeper.filter(|sw| sw.at == t) {
-            sweeper::sweep(a, cfg, sw)?;
-        }
-        if t < cfg.horizon {
-            a.tick()?;
+        if let Some(sw) = cfg.sweeper {
+            let c = cfg.clone();
+            cast.at(sw.at, move |env| sweeper::sweep(env, &c, sw));
         }
     }
-    Ok(())
+
+    fn at_end(&self, s: &mut Step<'_, CartWorld>) {
+        check_all_or_nothing(s);
+    }
+
+    fn properties(&self) -> Vec<Property> {
+        super::declared(&self.cfg)
+    }
 }
 
 /// Every reservation wrote an entry for each item of its cart or for none: a tab that
@@ -105,5 +85,7 @@ fn check_all_or_nothing(s: &mut Step<'_, CartWorld>) {
             cart_name(&written)
         );
         s.violate(ALL_OR_NOTHING, || detail);
+    } else {
+        s.checked(ALL_OR_NOTHING);
     }
 }

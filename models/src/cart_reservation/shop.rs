@@ -125,6 +125,7 @@ fn check_live_token(s: &mut Step<'_, CartWorld>, rid: usize) {
     let now = s.now;
     let lapsed = lapsed_items(s.state, rid, now);
     if lapsed.is_empty() {
+        s.checked(SALE_REQUIRES_LIVE_TOKEN);
         return;
     }
     let res = &s.state.reservations[rid];
@@ -162,6 +163,8 @@ fn decrement(s: &mut Step<'_, CartWorld>, cart: &[Item]) {
         s.violate(SOLD_WITHIN_STOCK, || {
             format!("{} sold {sold} times with {initial} in stock", item_name(x))
         });
+    } else {
+        s.checked(SOLD_WITHIN_STOCK);
     }
 }
 

@@ -3,7 +3,7 @@
 //! The ticker fires it when the clock reaches its tick; other actors may take steps
 //! between its find and its deletes.
 
-use crate::sim::{Actor, Halt, Runtime, Step};
+use crate::sim::{Actor, Halt, Step};
 
 use super::cache::{remove_entry, Entry};
 use super::world::{item_name, CartWorld, Item};
@@ -13,11 +13,7 @@ use super::{Config, SweepStyle, Sweeper};
 const NAME: &str = "the sweeper";
 
 /// Runs one sweep, now, as steps of the actor that fires the timer.
-pub fn sweep<R: Runtime>(
-    a: &Actor<R, CartWorld>,
-    cfg: &Config,
-    sweeper: Sweeper,
-) -> Result<(), Halt> {
+pub fn sweep(a: &Actor<CartWorld>, cfg: &Config, sweeper: Sweeper) -> Result<(), Halt> {
     match sweeper.style {
         SweepStyle::OneScan => a.step("sweeper: sweep expired", sweep_in_one_pass),
         SweepStyle::FindThenDelete => {

@@ -1,7 +1,7 @@
 //! What a browser tab does with its cart, according to the [`Protocol`]: reserve it
 //! (or not), place the order, pay, sell, release.
 
-use crate::sim::{Actor, Halt, Runtime, Tick};
+use crate::sim::{Actor, Halt, Tick};
 
 use super::reserve::{check_cart, release_by_owner, release_token, reserve_whole_cart, set_item};
 use super::shop::{create_order, sell_unchecked, sell_with_token};
@@ -9,7 +9,7 @@ use super::world::CartWorld;
 use super::{Config, Protocol};
 
 /// A tab's life: wait for the moment it orders, then order.
-pub fn run<R: Runtime>(a: &Actor<R, CartWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
+pub fn run(a: &Actor<CartWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
     let arrival = cfg.arrival(me);
     if arrival > 0 && !a.sleep_until(arrival)? {
         return Ok(());
@@ -22,11 +22,7 @@ pub fn run<R: Runtime>(a: &Actor<R, CartWorld>, cfg: &Config, me: usize) -> Resu
 }
 
 /// The original: check stock, pay, decrement.
-fn no_reservation<R: Runtime>(
-    a: &Actor<R, CartWorld>,
-    cfg: &Config,
-    me: usize,
-) -> Result<(), Halt> {
+fn no_reservation(a: &Actor<CartWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
     let Some(at) = a.step("place order", |s| create_order(s, cfg, me))? else {
         return Ok(());
     };
@@ -38,7 +34,7 @@ fn no_reservation<R: Runtime>(
 
 /// The write-up: reserve the cart, place the order, pay, sell, release. Any failure
 /// lands in the `catch` block, which releases the cart by user id.
-fn write_up<R: Runtime>(a: &Actor<R, CartWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
+fn write_up(a: &Actor<CartWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
     let reserved = if cfg.protocol == Protocol::CheckAllThenSetAll {
         match a.step("check cart", |s| check_cart(s, cfg, me))? {
             Some(rid) => {
@@ -73,7 +69,7 @@ fn write_up<R: Runtime>(a: &Actor<R, CartWorld>, cfg: &Config, me: usize) -> Res
 
 /// The correct fix: reserve under a token, place the order, pay, sell only while the
 /// token holds; release the token if the order or the sale fails.
-fn shared_atomic<R: Runtime>(a: &Actor<R, CartWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
+fn shared_atomic(a: &Actor<CartWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
     let Some(rid) = a.step("reserve cart", |s| reserve_whole_cart(s, cfg, me))? else {
         return Ok(());
     };
@@ -91,12 +87,7 @@ fn shared_atomic<R: Runtime>(a: &Actor<R, CartWorld>, cfg: &Config, me: usize) -
 
 /// Waits for the payment placed at `ordered_at` to be confirmed; `false` if the user
 /// abandons the cart or the clock stops first (the tab never hears back).
-fn pay<R: Runtime>(
-    a: &Actor<R, CartWorld>,
-    cfg: &Config,
-    me: usize,
-    ordered_at: Tick,
-) -> Result<bool, Halt> {
+fn pay(a: &Actor<CartWorld>, cfg: &Config, me: usize, ordered_at: Tick) -> Result<bool, Halt> {
     if cfg.abandons == Some(me) {
         return Ok(false);
     }

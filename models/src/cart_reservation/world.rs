@@ -12,7 +12,7 @@ pub type Item = usize;
 
 /// One reservation attempt that got as far as writing (or being about to write)
 /// entries: ghost state, never read by the protocols themselves.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Reservation {
     /// The tab that made it.
     pub user: usize,
@@ -39,7 +39,7 @@ impl Reservation {
 }
 
 /// The shared state.
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 pub struct CartWorld {
     /// The reservation maps: one per instance, or the single shared store.
     pub caches: Vec<Cache>,

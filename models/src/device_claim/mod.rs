@@ -32,7 +32,7 @@ pub const CONNECT_WITH_LIVE_LEASE: Property = Property::safety("connect-with-liv
 pub const RECONNECT_AFTER_CRASH: Property = Property::liveness("reconnect-after-crash");
 
 /// How servers claim and keep devices.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Protocol {
     /// `SELECT owner`, then `UPDATE SET owner = me` if it was empty, then connect.
     SelectThenUpdate,
@@ -46,7 +46,7 @@ pub enum Protocol {
 
 /// A crash fault: server `server` (0-based) crashes at virtual time `at`, at any step
 /// boundary of that tick.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Crash {
     /// Index of the victim.
     pub server: usize,
@@ -55,7 +55,7 @@ pub struct Crash {
 }
 
 /// Everything one device-claim execution needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Config {
     /// How servers claim.
     pub protocol: Protocol,

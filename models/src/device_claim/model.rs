@@ -1,14 +1,13 @@
-//! The device-claim [`Model`]: servers, the ticker (which also injects the crash) and
-//! the operator, and the end-of-execution liveness check.
+//! The device-claim [`Scheme`]: the servers, the crash and the operator, and the
+//! end-of-execution liveness check. The kit runs the clock.
 
-use crate::sim::JoinHandle as _;
-use crate::sim::{Actor, Halt, Model, Recorder, Runtime, Sim, SimOptions, Step, Timing};
+use crate::sim::{Actor, ActorId, Cast, Halt, Property, Scheme, Step};
 
-use super::resource::{dev, srv, DeviceWorld};
-use super::{server, Config, RECONNECT_AFTER_CRASH};
+use super::resource::{dev, DeviceWorld};
+use super::{server, Config, CONNECT_WITH_LIVE_LEASE, EXCLUSIVE_CONNECTION, RECONNECT_AFTER_CRASH};
 
 /// A device-claim model, ready to run under any engine.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct DeviceClaim {
     cfg: Config,
 }
@@ -26,56 +25,52 @@ impl DeviceClaim {
     }
 }
 
-impl Model for DeviceClaim {
-    fn run<R: Runtime>(&self, recorder: &Recorder) {
+impl Scheme for DeviceClaim {
+    type State = DeviceWorld;
+
+    fn init(&self) -> DeviceWorld {
+        DeviceWorld::new(&self.cfg)
+    }
+
+    fn cast(&self, cast: &mut Cast<DeviceWorld>) {
         let cfg = &self.cfg;
-        let sim =
-            Sim::<R, DeviceWorld>::new(recorder, DeviceWorld::new(cfg), SimOptions::default());
-        let servers: Vec<_> = (0..cfg.servers)
-            .map(|i| {
-                let timing = if cfg.pausable == Some(i) || cfg.horizon == 0 {
-                    Timing::Pausable
-                } else {
-                    Timing::Punctual
-                };
-                sim.actor(srv(i), timing)
-            })
-            .collect();
-        let ticker = (cfg.horizon > 0).then(|| sim.actor("ticker", Timing::Driver));
-        let operator = cfg
-            .operator
-            .then(|| sim.actor("operator", Timing::Pausable));
-
-        let mut handles = Vec::new();
-        for (i, actor) in servers.into_iter().enumerate() {
-            let cfg = cfg.clone();
-            handles.push(sim.spawn(actor, move |a| server::run(a, &cfg, i)));
+        if cfg.horizon > 0 {
+            cast.clock(cfg.horizon);
         }
-        if let Some(actor) = ticker {
-            let cfg = cfg.clone();
-            handles.push(sim.spawn(actor, move |a| ticker_run(a, &cfg)));
+        for i in 0..cfg.servers {
+            let c = cfg.clone();
+            let server = cast.actor(super::resource::srv(i), move |a| server::run(a, &c, i));
+            if cfg.pausable == Some(i) {
+                server.pausable();
+            }
         }
-        if let Some(actor) = operator {
-            handles.push(sim.spawn(actor, operator_run));
+        if cfg.operator {
+            cast.actor("operator", operator_run).pausable();
         }
-        for h in handles {
-            h.join();
+        if let Some(crash) = cfg.crash {
+            let c = cfg.clone();
+            cast.crash(ActorId(crash.server), crash.at, move |s| {
+                on_crash(s, &c, crash.server)
+            });
         }
-        sim.finish(|s| check_reconnected(s, cfg));
     }
-}
 
-/// Advances the clock to the horizon, crashing the victim at its tick.
-fn ticker_run<R: Runtime>(a: &Actor<R, DeviceWorld>, cfg: &Config) -> Result<(), Halt> {
-    for t in 0..cfg.horizon {
-        if let Some(crash) = cfg.crash.filter(|c| c.at == t) {
-            a.crash(crate::sim::ActorId(crash.server), |s| {
-                on_crash(s, cfg, crash.server)
-            })?;
+    fn at_end(&self, s: &mut Step<'_, DeviceWorld>) {
+        if self.cfg.crash.is_some() {
+            check_reconnected(s, &self.cfg);
         }
-        a.tick()?;
     }
-    Ok(())
+
+    fn properties(&self) -> Vec<Property> {
+        let mut properties = vec![EXCLUSIVE_CONNECTION];
+        if self.cfg.crash.is_some() {
+            properties.push(RECONNECT_AFTER_CRASH);
+        }
+        if self.cfg.check_lease_at_connect {
+            properties.push(CONNECT_WITH_LIVE_LEASE);
+        }
+        properties
+    }
 }
 
 /// The process died: its connections drop with it; its rows stay. Devices it owned or
@@ -100,7 +95,7 @@ fn on_crash(s: &mut Step<'_, DeviceWorld>, cfg: &Config, victim: usize) {
 
 /// "Clear stuck assignments" from the write-up, run by a person who believes S1 is
 /// dead: `UPDATE devices SET owner = NULL WHERE owner = 'S1'`.
-fn operator_run<R: Runtime>(a: &Actor<R, DeviceWorld>) -> Result<(), Halt> {
+fn operator_run(a: &Actor<DeviceWorld>) -> Result<(), Halt> {
     a.step("clear S1's devices", |s| {
         let n = s
             .state
@@ -111,16 +106,16 @@ fn operator_run<R: Runtime>(a: &Actor<R, DeviceWorld>) -> Result<(), Halt> {
     })
 }
 
+/// Every device a crash left offline is connected again by its deadline.
 fn check_reconnected(s: &mut Step<'_, DeviceWorld>, cfg: &Config) {
     let now = s.now;
     for d in 0..cfg.devices {
-        if let Some(since) = s.state.orphaned_since[d] {
-            let deadline = since + cfg.reconnect_bound();
-            if now >= deadline {
-                s.violate(RECONNECT_AFTER_CRASH, || {
-                    format!("{} offline since its server crashed at t={since}; still offline at t={now} (deadline t={deadline})", dev(d))
-                });
-            }
-        }
+        let overdue = s.state.orphaned_since[d]
+            .map(|since| (since, since + cfg.reconnect_bound()))
+            .filter(|&(_, deadline)| now >= deadline);
+        s.check(overdue.is_none(), RECONNECT_AFTER_CRASH, || {
+            let (since, deadline) = overdue.unwrap_or_default();
+            format!("{} offline since its server crashed at t={since}; still offline at t={now} (deadline t={deadline})", dev(d))
+        });
     }
 }

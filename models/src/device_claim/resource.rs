@@ -7,7 +7,7 @@ use crate::sim::Tick;
 use super::Config;
 
 /// A row of the `devices` table.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DeviceRow {
     /// `assigned_server_id` (server index), `None` when unassigned.
     pub owner: Option<usize>,
@@ -18,7 +18,7 @@ pub struct DeviceRow {
 }
 
 /// One open connection to a device, as WhatsApp sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Connection {
     /// Which server.
     pub server: usize,
@@ -35,7 +35,7 @@ impl Connection {
 }
 
 /// The shared state.
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 pub struct DeviceWorld {
     /// `devices`, keyed by device index.
     pub devices: Table<usize, DeviceRow>,

@@ -1,7 +1,7 @@
 //! What a backend server does: scan its devices every `scan_interval`, claiming,
 //! renewing and connecting according to its [`Protocol`].
 
-use crate::sim::{Actor, Halt, Runtime, Step, Tick};
+use crate::sim::{Actor, Halt, Step, Tick};
 
 use super::resource::{dev, owner, srv, Connection, DeviceRow, DeviceWorld};
 use super::{
@@ -9,13 +9,13 @@ use super::{
 };
 
 /// What a server remembers between scans (lost when it crashes).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Hash)]
 struct Held {
     epoch: u64,
 }
 
 /// A server's life: scan, sleep until the next scan, until the clock stops.
-pub fn run<R: Runtime>(a: &Actor<R, DeviceWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
+pub fn run(a: &Actor<DeviceWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
     let mut held: Vec<Option<Held>> = vec![None; cfg.devices];
     let mut next: Tick = 0;
     loop {
@@ -32,8 +32,8 @@ pub fn run<R: Runtime>(a: &Actor<R, DeviceWorld>, cfg: &Config, me: usize) -> Re
     }
 }
 
-fn scan_device<R: Runtime>(
-    a: &Actor<R, DeviceWorld>,
+fn scan_device(
+    a: &Actor<DeviceWorld>,
     cfg: &Config,
     me: usize,
     d: usize,
@@ -49,8 +49,8 @@ fn scan_device<R: Runtime>(
     }
 }
 
-fn select_then_update<R: Runtime>(
-    a: &Actor<R, DeviceWorld>,
+fn select_then_update(
+    a: &Actor<DeviceWorld>,
     cfg: &Config,
     me: usize,
     d: usize,
@@ -74,8 +74,8 @@ fn select_then_update<R: Runtime>(
     connect(a, cfg, me, d, 0, None)
 }
 
-fn conditional_update<R: Runtime>(
-    a: &Actor<R, DeviceWorld>,
+fn conditional_update(
+    a: &Actor<DeviceWorld>,
     cfg: &Config,
     me: usize,
     d: usize,
@@ -109,8 +109,8 @@ fn conditional_update<R: Runtime>(
     connect(a, cfg, me, d, 0, None)
 }
 
-fn claim_lease<R: Runtime>(
-    a: &Actor<R, DeviceWorld>,
+fn claim_lease(
+    a: &Actor<DeviceWorld>,
     cfg: &Config,
     me: usize,
     d: usize,
@@ -176,8 +176,8 @@ fn claim_lease<R: Runtime>(
     connect(a, cfg, me, d, epoch, None)
 }
 
-fn renew<R: Runtime>(
-    a: &Actor<R, DeviceWorld>,
+fn renew(
+    a: &Actor<DeviceWorld>,
     cfg: &Config,
     me: usize,
     d: usize,
@@ -234,8 +234,8 @@ fn renew<R: Runtime>(
 
 /// The resource-side step: WhatsApp opens the connection, and the properties are
 /// checked where the harm happens.
-fn connect<R: Runtime>(
-    a: &Actor<R, DeviceWorld>,
+fn connect(
+    a: &Actor<DeviceWorld>,
     cfg: &Config,
     me: usize,
     d: usize,

@@ -2,14 +2,14 @@
 //! [`Protocol`], take the lock (or not), read the profile, pay and insert the pet,
 //! release the lock.
 
-use crate::sim::{Actor, Halt, Runtime};
+use crate::sim::{Actor, Halt};
 
 use super::lease::{acquire_expiring, acquire_fenced, release};
 use super::world::{check_shop, txn, PetRow, ShopWorld, PET, USER};
 use super::{Config, Protocol, FENCE_MONOTONIC};
 
 /// An instance's life: wait for the command, handle it, done.
-pub fn run<R: Runtime>(a: &Actor<R, ShopWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
+pub fn run(a: &Actor<ShopWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
     let arrival = cfg.arrival(me);
     if arrival > 0 && !a.sleep_until(arrival)? {
         return Ok(());
@@ -47,8 +47,8 @@ pub fn run<R: Runtime>(a: &Actor<R, ShopWorld>, cfg: &Config, me: usize) -> Resu
 
 /// `SELECT balance, pets`: the balance, if the user can and should buy. With a fence,
 /// the shop notes it, so a holder older than this reader can no longer write.
-fn read_profile<R: Runtime>(
-    a: &Actor<R, ShopWorld>,
+fn read_profile(
+    a: &Actor<ShopWorld>,
     cfg: &Config,
     fence: Option<u64>,
 ) -> Result<Option<u64>, Halt> {
@@ -77,7 +77,7 @@ fn read_profile<R: Runtime>(
 
 /// The original handler: the new balance is computed from the balance it read, so a
 /// purchase that committed in between is overwritten (a lost update).
-fn unlocked_purchase<R: Runtime>(a: &Actor<R, ShopWorld>, cfg: &Config) -> Result<(), Halt> {
+fn unlocked_purchase(a: &Actor<ShopWorld>, cfg: &Config) -> Result<(), Halt> {
     let Some(read) = read_profile(a, cfg, None)? else {
         return Ok(());
     };
@@ -102,12 +102,7 @@ fn unlocked_purchase<R: Runtime>(a: &Actor<R, ShopWorld>, cfg: &Config) -> Resul
 /// the pet insert, in one transaction. With a fence, the shop first refuses a fence
 /// older than one it has seen. No other handler holds the user row across steps, so
 /// the transaction as one step loses no interleaving a reader or writer could see.
-fn pay<R: Runtime>(
-    a: &Actor<R, ShopWorld>,
-    cfg: &Config,
-    read: u64,
-    fence: Option<u64>,
-) -> Result<(), Halt> {
+fn pay(a: &Actor<ShopWorld>, cfg: &Config, read: u64, fence: Option<u64>) -> Result<(), Halt> {
     let label = if fence.is_some() {
         "fenced pay and insert pet"
     } else {
@@ -157,11 +152,7 @@ fn insert_pet(w: &mut ShopWorld, price: u64) {
 
 /// The correct handler, with no lease: the user row lock serialises purchases, the
 /// guard keeps the balance non-negative, the unique (user, pet) refuses a second pet.
-fn single_transaction<R: Runtime>(
-    a: &Actor<R, ShopWorld>,
-    cfg: &Config,
-    me: usize,
-) -> Result<(), Halt> {
+fn single_transaction(a: &Actor<ShopWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
     let t = txn(me);
     a.step_when("BEGIN; SELECT user FOR UPDATE", |s| {
         let row = s.state.users.select_for_update(&USER, t).ok()?;

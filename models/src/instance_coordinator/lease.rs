@@ -2,7 +2,7 @@
 //! row, sweep it if expired, insert mine), the fenced acquire (one statement), and
 //! the release in `finally`. The lock-side properties are checked here.
 
-use crate::sim::{Actor, Halt, Runtime, Step};
+use crate::sim::{Actor, Halt, Step};
 
 use super::world::{describe, inst, Lease, LockRow, ShopWorld, LOCK_KEY};
 use super::{Config, ACQUIRE_WHEN_FREE, EXCLUSIVE_HOLDER, RELEASE_OWN_TOKEN};
@@ -10,8 +10,8 @@ use super::{Config, ACQUIRE_WHEN_FREE, EXCLUSIVE_HOLDER, RELEASE_OWN_TOKEN};
 /// The write-up's acquire: `SELECT` the row; if it has expired, `DELETE … WHERE key`
 /// (nothing re-checks the expiry, so a lease taken in between is deleted too); then
 /// `INSERT`, which fails on a duplicate key. `None`: busy, the user is told to retry.
-pub fn acquire_expiring<R: Runtime>(
-    a: &Actor<R, ShopWorld>,
+pub fn acquire_expiring(
+    a: &Actor<ShopWorld>,
     cfg: &Config,
     me: usize,
 ) -> Result<Option<Lease>, Halt> {
@@ -92,7 +92,7 @@ fn own_clock(cfg: &Config, me: usize, now: u64) -> String {
 }
 
 /// `DELETE FROM locks WHERE key = $k`, with no `AND expires_at <= now()`.
-fn sweep<R: Runtime>(a: &Actor<R, ShopWorld>) -> Result<(), Halt> {
+fn sweep(a: &Actor<ShopWorld>) -> Result<(), Halt> {
     a.step("sweep expired lock", |s| {
         let now = s.now;
         let row = s.state.lock_row();
@@ -112,8 +112,8 @@ fn sweep<R: Runtime>(a: &Actor<R, ShopWorld>) -> Result<(), Halt> {
 
 /// The fenced acquire, one statement: `INSERT … ON CONFLICT (key) DO UPDATE … WHERE
 /// locks.expires_at <= now() RETURNING token`, the token from a sequence.
-pub fn acquire_fenced<R: Runtime>(
-    a: &Actor<R, ShopWorld>,
+pub fn acquire_fenced(
+    a: &Actor<ShopWorld>,
     cfg: &Config,
     me: usize,
 ) -> Result<Option<Lease>, Halt> {
@@ -170,6 +170,8 @@ fn granted(s: &mut Step<'_, ShopWorld>, me: usize, token: u64, expires_at: u64) 
     };
     s.state.leases.push(lease);
     s.state.acquired[me] = Some(true);
+    // A grant is an acquire nothing refused.
+    s.checked(ACQUIRE_WHEN_FREE);
     lease
 }
 
@@ -188,12 +190,7 @@ fn refused(s: &mut Step<'_, ShopWorld>, me: usize, existing: &LockRow) {
 
 /// The `finally` block: `DELETE FROM locks WHERE key = $k` and, unless the scenario
 /// drops it, `AND holder = $me` (the write-up) or `AND token = $t` (fenced).
-pub fn release<R: Runtime>(
-    a: &Actor<R, ShopWorld>,
-    cfg: &Config,
-    me: usize,
-    lease: Lease,
-) -> Result<(), Halt> {
+pub fn release(a: &Actor<ShopWorld>, cfg: &Config, me: usize, lease: Lease) -> Result<(), Halt> {
     let fenced = cfg.protocol == super::Protocol::FencedLease;
     a.step("release lock", |s| {
         let now = s.now;

@@ -53,7 +53,7 @@ pub const ACQUIRE_WHEN_FREE: Property = Property::liveness("acquire-when-free");
 pub const LONE_CONTENDER_ACQUIRES: Property = Property::liveness("lone-contender-acquires");
 
 /// How an instance buys a pet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Protocol {
     /// Read the balance, then write `balance = read − price` and insert the pet.
     UnlockedPurchase,
@@ -66,7 +66,7 @@ pub enum Protocol {
 }
 
 /// How the viewer reads the profile shown next to the purchases.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ProfileRead {
     /// `SELECT balance`, then `SELECT pets`: two statements, two snapshots.
     TwoStatements,
@@ -76,7 +76,7 @@ pub enum ProfileRead {
 
 /// A crash fault: instance `instance` (0-based) crashes at tick `at`, at any step
 /// boundary of that tick.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Crash {
     /// Index of the victim.
     pub instance: usize,
@@ -85,7 +85,7 @@ pub struct Crash {
 }
 
 /// Everything one instance-coordinator execution needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Config {
     /// How instances buy.
     pub protocol: Protocol,
@@ -220,4 +220,22 @@ impl Config {
         }
         Ok(())
     }
+}
+
+/// The properties a configuration checks.
+fn declared(cfg: &Config) -> Vec<Property> {
+    let mut properties = vec![BALANCE_CONSERVED, PURCHASE_ONCE];
+    if matches!(cfg.protocol, Protocol::ExpiringLockTable | Protocol::FencedLease) {
+        properties.extend([EXCLUSIVE_HOLDER, RELEASE_OWN_TOKEN, ACQUIRE_WHEN_FREE]);
+    }
+    if cfg.protocol == Protocol::FencedLease {
+        properties.push(FENCE_MONOTONIC);
+    }
+    if cfg.profile.is_some() {
+        properties.push(CONSISTENT_PROFILE);
+    }
+    if cfg.lone_contender.is_some() {
+        properties.push(LONE_CONTENDER_ACQUIRES);
+    }
+    properties
 }

@@ -1,14 +1,13 @@
-//! The instance-coordinator [`Model`]: the instances, the ticker (which also injects
-//! the crash), the profile viewer, and the end-of-execution liveness check.
+//! The instance-coordinator [`Scheme`]: the instances, the crash, the profile viewer,
+//! and the end-of-execution liveness check. The kit runs the clock.
 
-use crate::sim::JoinHandle as _;
-use crate::sim::{Actor, ActorId, Halt, Model, Recorder, Runtime, Sim, SimOptions, Timing};
+use crate::sim::{ActorId, Cast, Property, Scheme, Step};
 
 use super::world::{inst, txn, ShopWorld};
 use super::{instance, profile, Config, LONE_CONTENDER_ACQUIRES};
 
 /// An instance-coordinator model, ready to run under any engine.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct InstanceCoordinator {
     cfg: Config,
 }
@@ -26,72 +25,48 @@ impl InstanceCoordinator {
     }
 }
 
-impl Model for InstanceCoordinator {
-    fn run<R: Runtime>(&self, recorder: &Recorder) {
-        let cfg = &self.cfg;
-        let sim = Sim::<R, ShopWorld>::new(recorder, ShopWorld::new(cfg), SimOptions::default());
-        let instances: Vec<_> = (0..cfg.instances)
-            .map(|i| {
-                // With no clock nobody waits on it; a pausable instance lets the clock
-                // run past its lease while it is inside.
-                let timing = if cfg.pausable == Some(i) || cfg.horizon == 0 {
-                    Timing::Pausable
-                } else {
-                    Timing::Punctual
-                };
-                sim.actor(inst(i), timing)
-            })
-            .collect();
-        let viewer = cfg
-            .profile
-            .map(|read| (sim.actor("viewer", Timing::Pausable), read));
-        let ticker = (cfg.horizon > 0 || cfg.crash.is_some()).then(|| {
-            // With no clock it only injects the crash.
-            if cfg.horizon > 0 {
-                sim.actor("ticker", Timing::Driver)
-            } else {
-                sim.actor("fault", Timing::Pausable)
-            }
-        });
+impl Scheme for InstanceCoordinator {
+    type State = ShopWorld;
 
-        let mut handles = Vec::new();
-        for (i, actor) in instances.into_iter().enumerate() {
-            let cfg = cfg.clone();
-            handles.push(sim.spawn(actor, move |a| instance::run(a, &cfg, i)));
-        }
-        if let Some((actor, read)) = viewer {
-            handles.push(sim.spawn(actor, move |a| profile::run(a, read)));
-        }
-        if let Some(actor) = ticker {
-            let cfg = cfg.clone();
-            handles.push(sim.spawn(actor, move |a| ticker_run(a, &cfg)));
-        }
-        for h in handles {
-            h.join();
-        }
-        sim.finish(|s| {
-            if let Some(i) = cfg.lone_contender {
-                s.check(s.state.acquired[i] != Some(false), LONE_CONTENDER_ACQUIRES, || {
-                    format!("{} arrived alone at t={} after every lease had expired, and was refused", inst(i), cfg.arrival(i))
-                });
-            }
-        });
+    fn init(&self) -> ShopWorld {
+        ShopWorld::new(&self.cfg)
     }
-}
 
-/// Advances the clock to the horizon, crashing the victim at its tick. The victim's
-/// open transaction dies with its connection; its lock row stays behind.
-fn ticker_run<R: Runtime>(a: &Actor<R, ShopWorld>, cfg: &Config) -> Result<(), Halt> {
-    for t in 0..cfg.horizon.max(1) {
-        if let Some(crash) = cfg.crash.filter(|c| c.at == t) {
-            a.crash(ActorId(crash.instance), |s| {
+    fn cast(&self, cast: &mut Cast<ShopWorld>) {
+        let cfg = &self.cfg;
+        if cfg.horizon > 0 {
+            cast.clock(cfg.horizon);
+        }
+        for i in 0..cfg.instances {
+            let c = cfg.clone();
+            let instance = cast.actor(inst(i), move |a| instance::run(a, &c, i));
+            if cfg.pausable == Some(i) {
+                instance.pausable();
+            }
+        }
+        if let Some(read) = cfg.profile {
+            cast.actor("viewer", move |a| profile::run(a, read))
+                .pausable();
+        }
+        // The victim's open transaction dies with its connection; its lock row stays.
+        if let Some(crash) = cfg.crash {
+            cast.crash(ActorId(crash.instance), crash.at, move |s| {
                 s.state.users.rollback(txn(crash.instance));
                 s.state.pets.rollback(txn(crash.instance));
-            })?;
-        }
-        if cfg.horizon > 0 {
-            a.tick()?;
+            });
         }
     }
-    Ok(())
+
+    fn at_end(&self, s: &mut Step<'_, ShopWorld>) {
+        if let Some(i) = self.cfg.lone_contender {
+            let arrival = self.cfg.arrival(i);
+            s.check(s.state.acquired[i] != Some(false), LONE_CONTENDER_ACQUIRES, || {
+                format!("{} arrived alone at t={arrival} after every lease had expired, and was refused", inst(i))
+            });
+        }
+    }
+
+    fn properties(&self) -> Vec<Property> {
+        super::declared(&self.cfg)
+    }
 }

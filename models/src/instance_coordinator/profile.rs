@@ -1,13 +1,13 @@
 //! The profile page shown while purchases run (the write-up's "flicker"): a balance
 //! and a pet list read in two statements can come from two different commits.
 
-use crate::sim::{Actor, Halt, Runtime, Step};
+use crate::sim::{Actor, Halt, Step};
 
 use super::world::{ShopWorld, PET, USER};
 use super::{ProfileRead, CONSISTENT_PROFILE};
 
 /// The viewer: reads the profile once, as `read` says, and checks what it would show.
-pub fn run<R: Runtime>(a: &Actor<R, ShopWorld>, read: ProfileRead) -> Result<(), Halt> {
+pub fn run(a: &Actor<ShopWorld>, read: ProfileRead) -> Result<(), Halt> {
     match read {
         ProfileRead::TwoStatements => {
             let balance = a.step("SELECT balance", |s| {

@@ -15,14 +15,14 @@ pub const PET: u32 = 7;
 pub const LOCK_KEY: &str = "pet_buy_1_7";
 
 /// A row of `users`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct UserRow {
     /// Coins.
     pub balance: u64,
 }
 
 /// A row of `user_pets`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PetRow {
     /// What was paid for it.
     pub price: u64,
@@ -33,7 +33,7 @@ pub struct PetRow {
 pub type PetKey = (u32, u32, u32);
 
 /// A row of `locks`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct LockRow {
     /// The instance that wrote it (the write-up's instance id).
     pub holder: usize,
@@ -44,7 +44,7 @@ pub struct LockRow {
 }
 
 /// A lease as its holder believes it has it (ghost state for the properties).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Lease {
     /// Who.
     pub holder: usize,
@@ -55,7 +55,7 @@ pub struct Lease {
 }
 
 /// The shared state.
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 pub struct ShopWorld {
     /// `users`.
     pub users: Table<u32, UserRow>,

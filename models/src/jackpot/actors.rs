@@ -1,7 +1,7 @@
 //! What each actor does: one operation (a win, a contribution, a batch, a reset), as
 //! the statements the service sends, one atomic step per statement.
 
-use crate::sim::{Actor, Halt, Runtime};
+use crate::sim::{Actor, Halt};
 
 use super::locked::{batch, commit_win, guarded_win, lock_pool, pay_locked, rollback};
 use super::unlocked::{
@@ -12,7 +12,7 @@ use super::world::JackpotWorld;
 use super::Config;
 
 /// One actor's operation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// Read the amount, check it covers the win, write `read − win`.
     ReadModifyWriteWin { win_id: u32 },
@@ -35,12 +35,7 @@ pub enum Role {
 }
 
 /// Runs actor `me`'s operation.
-pub fn run<R: Runtime>(
-    a: &Actor<R, JackpotWorld>,
-    cfg: &Config,
-    me: usize,
-    role: Role,
-) -> Result<(), Halt> {
+pub fn run(a: &Actor<JackpotWorld>, cfg: &Config, me: usize, role: Role) -> Result<(), Halt> {
     match role {
         Role::ReadModifyWriteWin { win_id } => read_modify_write_win(a, cfg, me, win_id),
         Role::CasContribution => cas_contribution(a, cfg, me),

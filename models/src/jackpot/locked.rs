@@ -1,16 +1,13 @@
 //! Operations inside one transaction: row locks taken by `FOR UPDATE`, `UPDATE` or
 //! `INSERT` are held across steps until the commit or rollback step.
 
-use crate::sim::{Actor, Halt, Runtime};
+use crate::sim::{Actor, Halt};
 
 use super::world::{audit, group, pay, txn_of, who, JackpotWorld, PoolRow, POOL};
 use super::Config;
 
 /// `BEGIN; SELECT … FOR UPDATE`: waits while another transaction holds the row.
-pub(super) fn lock_pool<R: Runtime>(
-    a: &Actor<R, JackpotWorld>,
-    me: usize,
-) -> Result<PoolRow, Halt> {
+pub(super) fn lock_pool(a: &Actor<JackpotWorld>, me: usize) -> Result<PoolRow, Halt> {
     a.step_when("lock pool", |s| {
         let row = s
             .state
@@ -30,11 +27,11 @@ pub(super) fn lock_pool<R: Runtime>(
 }
 
 /// `UPDATE` inside the transaction, which already holds the row lock.
-pub(super) fn pay_locked<R: Runtime>(
-    a: &Actor<R, JackpotWorld>,
+pub(super) fn pay_locked(
+    a: &Actor<JackpotWorld>,
     cfg: &Config,
     me: usize,
-    set: impl FnOnce(&mut PoolRow),
+    set: impl Fn(&mut PoolRow),
 ) -> Result<(), Halt> {
     a.step("pay win", |s| {
         let mut amount = 0;
@@ -61,8 +58,8 @@ pub(super) fn pay_locked<R: Runtime>(
     })
 }
 
-pub(super) fn commit_win<R: Runtime>(
-    a: &Actor<R, JackpotWorld>,
+pub(super) fn commit_win(
+    a: &Actor<JackpotWorld>,
     me: usize,
     win_id: u32,
     win: i64,
@@ -77,11 +74,7 @@ pub(super) fn commit_win<R: Runtime>(
     })
 }
 
-pub(super) fn rollback<R: Runtime>(
-    a: &Actor<R, JackpotWorld>,
-    me: usize,
-    why: &'static str,
-) -> Result<(), Halt> {
+pub(super) fn rollback(a: &Actor<JackpotWorld>, me: usize, why: &'static str) -> Result<(), Halt> {
     a.step("rollback", |s| {
         s.state.pools.rollback(txn_of(me));
         s.state.paid_wins.rollback(txn_of(me));
@@ -89,8 +82,8 @@ pub(super) fn rollback<R: Runtime>(
     })
 }
 
-pub(super) fn batch<R: Runtime>(
-    a: &Actor<R, JackpotWorld>,
+pub(super) fn batch(
+    a: &Actor<JackpotWorld>,
     cfg: &Config,
     me: usize,
     order: [usize; 2],
@@ -132,8 +125,8 @@ pub(super) fn batch<R: Runtime>(
     })
 }
 
-pub(super) fn guarded_win<R: Runtime>(
-    a: &Actor<R, JackpotWorld>,
+pub(super) fn guarded_win(
+    a: &Actor<JackpotWorld>,
     cfg: &Config,
     me: usize,
     win_id: u32,

@@ -48,8 +48,32 @@ pub const ONE_CAS_PER_VERSION: Property = Property::liveness("one-cas-per-versio
 /// Every operation succeeds within its attempts (with r contenders, r attempts do).
 pub const OP_SUCCEEDS_WITHIN_ATTEMPTS: Property = Property::liveness("op-succeeds-within-attempts");
 
+/// The properties a configuration checks. A failed operation's "no effect" is
+/// checked whenever one fails, but is declared by none: where the rung is correct no
+/// operation fails, so its check cannot run.
+fn declared(cfg: &Config) -> Vec<Property> {
+    let v = cfg.variant;
+    let mut properties = vec![AMOUNT_NON_NEGATIVE, MONEY_CONSERVED];
+    if v.versioned() {
+        properties.push(VERSION_MONOTONIC);
+    }
+    if !matches!(
+        v,
+        Variant::VersionCas
+            | Variant::VersionReset
+            | Variant::BatchLockOrder
+            | Variant::CanonicalLockOrder
+    ) {
+        properties.push(WIN_PAID_ONCE);
+    }
+    if matches!(v, Variant::VersionCas | Variant::VersionReset) {
+        properties.extend([ONE_CAS_PER_VERSION, OP_SUCCEEDS_WITHIN_ATTEMPTS]);
+    }
+    properties
+}
+
 /// How the service updates its pools.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Variant {
     /// Players read the amount, check it covers the win, write `amount − win`.
     ReadModifyWrite,
@@ -86,7 +110,7 @@ impl Variant {
 }
 
 /// Everything one jackpot execution needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Config {
     /// How the service updates pools.
     pub variant: Variant,

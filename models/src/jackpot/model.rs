@@ -1,15 +1,14 @@
-//! The jackpot [`Model`]: which operation each contender runs, and the
+//! The jackpot [`Scheme`]: which operation each contender runs, and the
 //! end-of-execution checks.
 
-use crate::sim::JoinHandle as _;
-use crate::sim::{Model, Recorder, Runtime, Sim, SimOptions, Timing};
+use crate::sim::{Cast, Property, Scheme, Step};
 
 use super::actors::{self, Role};
 use super::world::{audit, check_cas_tallies, who, JackpotWorld};
 use super::{Config, Variant};
 
 /// A jackpot model, ready to run under any engine.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct Jackpot {
     cfg: Config,
 }
@@ -67,37 +66,34 @@ fn requested_order(i: usize) -> [usize; 2] {
     }
 }
 
-impl Model for Jackpot {
-    fn run<R: Runtime>(&self, recorder: &Recorder) {
+impl Scheme for Jackpot {
+    type State = JackpotWorld;
+
+    fn init(&self) -> JackpotWorld {
+        JackpotWorld::new(&self.cfg)
+    }
+
+    /// No clock: every actor may be paused anywhere, which is what interleaving is.
+    fn cast(&self, cast: &mut Cast<JackpotWorld>) {
         let cfg = &self.cfg;
-        let sim =
-            Sim::<R, JackpotWorld>::new(recorder, JackpotWorld::new(cfg), SimOptions::default());
-        // No clock: every actor may be paused anywhere, which is what interleaving is.
-        let contenders: Vec<_> = (0..cfg.contenders)
-            .map(|i| {
-                let name = match role(cfg.variant, i) {
-                    Role::Reset => "admin".to_owned(),
-                    _ => who(i),
-                };
-                sim.actor(name, Timing::Pausable)
-            })
-            .collect();
-        let handles: Vec<_> = contenders
-            .into_iter()
-            .enumerate()
-            .map(|(i, actor)| {
-                let cfg = cfg.clone();
-                let role = role(cfg.variant, i);
-                sim.spawn(actor, move |a| actors::run(a, &cfg, i, role))
-            })
-            .collect();
-        for h in handles {
-            h.join();
+        for i in 0..cfg.contenders {
+            let role = role(cfg.variant, i);
+            let name = match role {
+                Role::Reset => "admin".to_owned(),
+                _ => who(i),
+            };
+            let c = cfg.clone();
+            cast.actor(name, move |a| actors::run(a, &c, i, role));
         }
-        sim.finish(|s| {
-            audit(s);
-            check_cas_tallies(s);
-        });
+    }
+
+    fn at_end(&self, s: &mut Step<'_, JackpotWorld>) {
+        audit(s);
+        check_cas_tallies(s);
+    }
+
+    fn properties(&self) -> Vec<Property> {
+        super::declared(&self.cfg)
     }
 }
 

@@ -1,17 +1,14 @@
 //! Operations made of autocommit statements: each statement is its own transaction,
 //! so nothing is held between steps.
 
-use crate::sim::{Actor, Halt, Runtime};
+use crate::sim::{Actor, Halt};
 
 use super::world::{audit, pay, tally_cas, who, JackpotWorld, PoolRow, POOL};
 use super::{Config, FAILED_OP_NO_EFFECT, OP_SUCCEEDS_WITHIN_ATTEMPTS};
 
 const AUTOCOMMIT: &str = "no transaction holds a row lock in this variant";
 
-pub(super) fn read_pool<R: Runtime>(
-    a: &Actor<R, JackpotWorld>,
-    me: usize,
-) -> Result<PoolRow, Halt> {
+pub(super) fn read_pool(a: &Actor<JackpotWorld>, me: usize) -> Result<PoolRow, Halt> {
     a.step("read pool", |s| {
         let row = s.state.committed(POOL);
         s.saw(|| {
@@ -26,8 +23,8 @@ pub(super) fn read_pool<R: Runtime>(
     })
 }
 
-pub(super) fn read_modify_write_win<R: Runtime>(
-    a: &Actor<R, JackpotWorld>,
+pub(super) fn read_modify_write_win(
+    a: &Actor<JackpotWorld>,
     cfg: &Config,
     me: usize,
     win_id: u32,
@@ -58,8 +55,8 @@ pub(super) fn read_modify_write_win<R: Runtime>(
     })
 }
 
-pub(super) fn cas_contribution<R: Runtime>(
-    a: &Actor<R, JackpotWorld>,
+pub(super) fn cas_contribution(
+    a: &Actor<JackpotWorld>,
     cfg: &Config,
     me: usize,
 ) -> Result<(), Halt> {
@@ -87,6 +84,7 @@ pub(super) fn cas_contribution<R: Runtime>(
                 s.state.contributed(POOL, cfg.contribution);
                 s.saw(|| format!("{} adds {}: SET amount = {new}, version = {} WHERE version = {}: 1 row (attempt {attempt})", who(me), cfg.contribution, now.version, read.version));
                 audit(s);
+                s.checked(OP_SUCCEEDS_WITHIN_ATTEMPTS);
                 return true;
             }
             s.saw(|| format!("{} adds {}: SET amount = {new} WHERE version = {}: 0 rows, the pool is at version {} (attempt {attempt} of {})", who(me), cfg.contribution, read.version, now.version, cfg.attempts));
@@ -111,8 +109,8 @@ pub(super) fn cas_contribution<R: Runtime>(
     Ok(())
 }
 
-pub(super) fn blind_contribution<R: Runtime>(
-    a: &Actor<R, JackpotWorld>,
+pub(super) fn blind_contribution(
+    a: &Actor<JackpotWorld>,
     cfg: &Config,
     me: usize,
 ) -> Result<(), Halt> {
@@ -147,7 +145,7 @@ pub(super) fn blind_contribution<R: Runtime>(
     })
 }
 
-pub(super) fn reset<R: Runtime>(a: &Actor<R, JackpotWorld>, cfg: &Config) -> Result<(), Halt> {
+pub(super) fn reset(a: &Actor<JackpotWorld>, cfg: &Config) -> Result<(), Halt> {
     a.step("reset pool", |s| {
         s.state
             .pools
@@ -172,8 +170,8 @@ pub(super) fn reset<R: Runtime>(a: &Actor<R, JackpotWorld>, cfg: &Config) -> Res
     })
 }
 
-pub(super) fn additive_contribution<R: Runtime>(
-    a: &Actor<R, JackpotWorld>,
+pub(super) fn additive_contribution(
+    a: &Actor<JackpotWorld>,
     cfg: &Config,
     me: usize,
 ) -> Result<(), Halt> {

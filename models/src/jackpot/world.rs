@@ -12,7 +12,7 @@ use super::{
 };
 
 /// A row of the `jackpots` table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PoolRow {
     /// Money in the pool.
     pub amount: i64,
@@ -22,7 +22,7 @@ pub struct PoolRow {
 
 /// What the pool of one group should hold: its seed (or the amount of its last
 /// reset) plus what was contributed minus what was paid since.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Hash)]
 struct Ledger {
     base: i64,
     contributed: i64,
@@ -36,14 +36,14 @@ impl Ledger {
 }
 
 /// How the CAS attempts that read one version of one row fared.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Hash)]
 struct Tally {
     attempts: u32,
     successes: u32,
 }
 
 /// The shared state.
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 pub struct JackpotWorld {
     /// `jackpots`, keyed by group index (0 = minor, 1 = major).
     pub pools: Table<usize, PoolRow>,
@@ -191,6 +191,8 @@ pub fn check_cas_tallies(s: &mut Step<'_, JackpotWorld>) {
                 group(g)
             )
         });
+    } else if !s.state.cas.is_empty() {
+        s.checked(ONE_CAS_PER_VERSION);
     }
 }
 

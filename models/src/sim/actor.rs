@@ -1,184 +1,47 @@
-//! [`Sim`] owns one execution's world; [`Actor`] is an actor's handle to it. Every
-//! access to shared state is a [`Step`]: one critical section on the runtime's cell,
-//! checked for crashes before it runs and recorded (out of band) after.
+//! [`Actor`]: an actor's handle to the world. Every access to shared state is a step:
+//! one critical section on the world's cell, checked for crashes before it runs and
+//! recorded (out of band) after. The engine may switch actors between any two steps
+//! and nowhere else.
 
+use std::hash::Hash;
 use std::sync::Arc;
 
-use super::runtime::{Runtime, SharedCell};
-use super::trace::{builtin, Property, Recorder, Violation};
-use super::world::{ActorId, ActorSlot, Status, Timing, WaitsFor, World};
-use super::Tick;
+use super::choice::ChoicePoint;
+use super::runtime::{Cell, Runtime};
+use super::trace::Recorder;
+use super::world::{Status, WaitsFor, World};
+use super::{builtin, ActorId, Property, Step, Tick, Timing, Violation};
 
 /// Why an actor must stop: propagate it with `?` from every step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Halt {
-    /// A fault actor crashed this actor; it does nothing more (what it held stays held).
+    /// A fault crashed this actor; it does nothing more (what it held stays held).
     Crashed,
-    /// A property was violated elsewhere; the execution is winding down.
+    /// A property was violated elsewhere, or the run is over; the actor winds up.
     Stopped,
 }
 
-/// Settings of a simulation.
-#[derive(Debug, Clone, Copy)]
-pub struct SimOptions {
-    /// Steps an execution may take before it is reported as a `step-bound` violation.
-    pub max_steps: usize,
+/// What every actor of one execution shares.
+pub(crate) struct Shared<S> {
+    pub cell: Cell<World<S>>,
+    pub recorder: Recorder,
+    pub recording: bool,
+    pub runtime: Runtime,
+    pub names: Vec<String>,
 }
 
-impl Default for SimOptions {
-    fn default() -> Self {
-        SimOptions { max_steps: 10_000 }
-    }
-}
-
-/// What a step's closure works with: the clock, the model's state, and ways to say
-/// what it saw and which property it found violated.
-pub struct Step<'a, S> {
-    /// Virtual time of this step.
-    pub now: Tick,
-    /// The model's state.
-    pub state: &'a mut S,
-    /// Who is taking the step.
-    pub me: ActorId,
-    recording: bool,
-    saw: Option<String>,
-    violation: Option<(Property, String)>,
-}
-
-impl<S> Step<'_, S> {
-    /// Says what the step saw or did, for the timeline. The text is only built when
-    /// the run records a trace (benchmarks do not).
-    pub fn saw(&mut self, describe: impl FnOnce() -> String) {
-        if self.recording {
-            self.saw = Some(describe());
-        }
-    }
-
-    /// Reports that `property` does not hold. The first violation of an execution
-    /// stops it; the harness turns it into the verdict.
-    pub fn violate(&mut self, property: Property, detail: impl FnOnce() -> String) {
-        if self.violation.is_none() {
-            self.violation = Some((property, detail()));
-        }
-    }
-
-    /// Reports `property` violated unless `holds`.
-    pub fn check(&mut self, holds: bool, property: Property, detail: impl FnOnce() -> String) {
-        if !holds {
-            self.violate(property, detail);
-        }
-    }
-}
-
-/// One execution's shared world, under runtime `R`.
-pub struct Sim<R: Runtime, S: Send + 'static> {
-    cell: Arc<R::Cell<World<S>>>,
-    recorder: Recorder,
-    recording: bool,
-}
-
-impl<R: Runtime, S: Send + 'static> Clone for Sim<R, S> {
-    fn clone(&self) -> Self {
-        Sim {
-            cell: Arc::clone(&self.cell),
-            recorder: self.recorder.clone(),
-            recording: self.recording,
-        }
-    }
-}
-
-/// An actor's handle: every step it takes goes through here.
-pub struct Actor<R: Runtime, S: Send + 'static> {
-    sim: Sim<R, S>,
+/// An actor's handle: every step it takes goes through here. It carries no runtime
+/// type: the kit chose the runtime when it started the execution.
+pub struct Actor<S> {
+    shared: Arc<Shared<S>>,
     id: ActorId,
-    name: String,
 }
 
-impl<R: Runtime, S: Send + 'static> Sim<R, S> {
-    /// A new world around `state`, recording into `recorder`.
-    pub fn new(recorder: &Recorder, state: S, options: SimOptions) -> Self {
-        let recording = recorder.is_recording();
-        Sim {
-            cell: Arc::new(R::Cell::new(World::new(state, options.max_steps))),
-            recorder: recorder.clone(),
-            recording,
-        }
+impl<S> Actor<S> {
+    pub(crate) fn new(shared: Arc<Shared<S>>, id: ActorId) -> Self {
+        Actor { shared, id }
     }
 
-    /// Registers an actor. Register every actor before spawning any, so the count of
-    /// live actors (for deadlock detection) is right from the first step.
-    pub fn actor(&self, name: impl Into<String>, timing: Timing) -> Actor<R, S> {
-        let name = name.into();
-        let id = self.cell.with(|w| {
-            w.actors.push(ActorSlot {
-                name: name.clone(),
-                timing,
-                status: Status::Running,
-                due: (timing == Timing::Punctual).then_some(0),
-                blocked: None,
-                waits_for: WaitsFor::Nothing,
-            });
-            ActorId(w.actors.len() - 1)
-        });
-        Actor {
-            sim: self.clone(),
-            id,
-            name,
-        }
-    }
-
-    /// Starts `actor` on its own thread running `body`; when `body` returns (done,
-    /// crashed or stopped) the actor is marked finished.
-    pub fn spawn(
-        &self,
-        actor: Actor<R, S>,
-        body: impl FnOnce(&Actor<R, S>) -> Result<(), Halt> + Send + 'static,
-    ) -> R::Handle {
-        R::spawn(actor.name.clone(), move || {
-            let _ = body(&actor);
-            actor.finish();
-        })
-    }
-
-    /// After every actor has been joined: runs the end-of-execution checks (liveness
-    /// deadlines, conservation) unless a violation already stopped the execution.
-    pub fn finish(&self, check: impl FnOnce(&mut Step<'_, S>)) {
-        self.cell.with(|w| {
-            if w.stopped {
-                return;
-            }
-            let mut step = Step {
-                now: w.now,
-                state: &mut w.state,
-                me: ActorId(usize::MAX),
-                recording: self.recording,
-                saw: None,
-                violation: None,
-            };
-            check(&mut step);
-            if let Some((property, detail)) = step.violation {
-                let at = w.now;
-                self.recorder
-                    .push(at, "check", "end of execution", detail.clone());
-                self.recorder.violate(
-                    Violation {
-                        property,
-                        detail,
-                        at,
-                    },
-                    true,
-                );
-            }
-        });
-    }
-
-    /// Reads the state outside of any actor (for the main thread, after joining).
-    pub fn inspect<U>(&self, f: impl FnOnce(&World<S>) -> U) -> U {
-        self.cell.with(|w| f(w))
-    }
-}
-
-impl<R: Runtime, S: Send + 'static> Actor<R, S> {
     /// This actor's id.
     pub fn id(&self) -> ActorId {
         self.id
@@ -186,20 +49,28 @@ impl<R: Runtime, S: Send + 'static> Actor<R, S> {
 
     /// This actor's display name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.shared.names[self.id.0]
+    }
+
+    /// The runtime this execution runs on.
+    pub fn runtime(&self) -> Runtime {
+        self.shared.runtime
     }
 
     /// One atomic step: `f` runs as a single critical section on the world.
-    pub fn step<U>(
+    ///
+    /// `f` is `Fn`, so it cannot write to the actor's own variables: everything the
+    /// actor learns from the world comes back as the step's result. Keep it that way
+    /// (no `Cell`/`RefCell` smuggling): the kit's engines rely on an actor being a
+    /// deterministic function of the results its steps returned.
+    pub fn step<U: Hash>(
         &self,
         label: &'static str,
-        f: impl FnOnce(&mut Step<'_, S>) -> U,
+        f: impl Fn(&mut Step<'_, S>) -> U,
     ) -> Result<U, Halt> {
-        self.sim.cell.with(|w| {
+        self.shared.cell.with(|w| {
             self.enter(w)?;
-            let mut step = self.begin(w);
-            let out = f(&mut step);
-            let (saw, violation) = (step.saw, step.violation);
+            let (out, saw, violation) = self.run_step(w, &f);
             self.commit(w, label, saw, violation);
             Ok(out)
         })
@@ -209,29 +80,28 @@ impl<R: Runtime, S: Send + 'static> Actor<R, S> {
     /// `Some`, and only that successful attempt takes effect. `f` must not change the
     /// state when it returns `None`. If every live actor is waiting, the execution is
     /// reported as a `deadlock` (a liveness violation) instead of hanging.
-    pub fn step_when<U>(
+    pub fn step_when<U: Hash>(
         &self,
         label: &'static str,
-        mut f: impl FnMut(&mut Step<'_, S>) -> Option<U>,
+        f: impl Fn(&mut Step<'_, S>) -> Option<U>,
     ) -> Result<U, Halt> {
         self.blocking(label, WaitsFor::Condition, |w| {
-            let mut step = self.begin(w);
-            let out = f(&mut step)?;
-            let (saw, violation) = (step.saw, step.violation);
+            let (out, saw, violation) = self.run_step(w, &f);
+            let out = out?;
             self.commit(w, label, saw, violation);
             Some(out)
         })
     }
 
-    /// Waits until the clock reaches `tick`, idle in the meantime so the ticker may
-    /// advance. Returns `Ok(false)` if the clock will never get there (every clock
-    /// driver has finished): the actor should wind up.
+    /// Waits until the clock reaches `tick`, idle in the meantime so the clock may
+    /// advance. Returns `Ok(false)` if the clock will never get there (it stopped at
+    /// its horizon): the actor should wind up.
     pub fn sleep_until(&self, tick: Tick) -> Result<bool, Halt> {
         self.blocking("sleep", WaitsFor::Tick(tick), |w| {
             let slot = &mut w.actors[self.id.0];
             if slot.due != Some(tick) {
-                // Idle from now: the ticker, perhaps blocked on this actor's previous
-                // due tick, must re-evaluate; a new epoch says its record is stale.
+                // Idle from now: the clock driver, perhaps blocked on this actor's
+                // previous due tick, must re-evaluate; a new epoch says so.
                 slot.due = Some(tick);
                 w.epoch += 1;
             }
@@ -245,18 +115,126 @@ impl<R: Runtime, S: Send + 'static> Actor<R, S> {
         })
     }
 
-    /// The ticker's step: waits until no punctual actor has work left at the current
-    /// tick, then advances the clock by one tick.
-    pub fn tick(&self) -> Result<Tick, Halt> {
+    /// This actor may stall here for any number of ticks (a GC pause, a slow network
+    /// call): until its next step the clock no longer waits for it, and the engines
+    /// explore every amount of time passing. A no-op for an actor that is pausable
+    /// anyway. The timeline shows the stall at the next step, if time passed.
+    pub fn pause_point(&self) -> Result<(), Halt> {
+        self.shared.cell.with(|w| {
+            if w.actors[self.id.0].timing != Timing::Punctual {
+                return Ok(());
+            }
+            self.enter(w)?;
+            w.actors[self.id.0].paused_at = Some(w.now);
+            w.epoch += 1;
+            Ok(())
+        })
+    }
+
+    /// A nondeterministic choice among `n` options (`0..n`), explored by the engines
+    /// like the schedule is: every option under loom and the state engine, drawn and
+    /// recorded under shuttle (so a replay makes the same choice). One step.
+    pub fn choose(&self, label: &'static str, n: usize) -> Result<usize, Halt> {
+        assert!(
+            n >= 1,
+            "choose({label}, 0): a choice needs at least one option"
+        );
+        self.shared.cell.with(|w| {
+            self.enter(w)?;
+            let slot = &mut w.actors[self.id.0];
+            let point = ChoicePoint {
+                actor: self.id.0,
+                index: slot.choices,
+            };
+            slot.choices += 1;
+            let value = if n == 1 {
+                0
+            } else {
+                self.shared.recorder.draw(point, n)
+            };
+            let saw = self
+                .shared
+                .recording
+                .then(|| format!("chose {value} of 0..{n}"));
+            self.commit(w, label, saw, None);
+            Ok(value)
+        })
+    }
+
+    /// A fault: crash `victim` now. It takes no further step; what it held (rows,
+    /// leases, lock files, mutexes) stays behind unless `on_crash` says otherwise (a
+    /// dropped connection, a transaction the database aborts, a kernel lock).
+    pub fn crash(
+        &self,
+        victim: ActorId,
+        on_crash: impl FnOnce(&mut Step<'_, S>),
+    ) -> Result<(), Halt> {
+        self.shared.cell.with(|w| {
+            self.enter(w)?;
+            let name = w.actors[victim.0].name.clone();
+            let saw = if w.actors[victim.0].status == Status::Running {
+                w.actors[victim.0].status = Status::Crashed;
+                let World {
+                    now,
+                    state,
+                    actors,
+                    checks,
+                    ..
+                } = w;
+                let mut step =
+                    Step::new(*now, state, victim, actors, checks, self.shared.recording);
+                on_crash(&mut step);
+                format!("{name} crashed")
+            } else {
+                format!("{name} had already exited")
+            };
+            self.commit(w, "crash", self.shared.recording.then_some(saw), None);
+            Ok(())
+        })
+    }
+
+    /// The clock driver's step: waits until no punctual actor has work left at the
+    /// current tick, then advances the clock by one tick.
+    pub(crate) fn tick(&self) -> Result<Tick, Halt> {
         self.blocking("advance clock", WaitsFor::ClockAdvance, |w| {
             if w.punctual_work_pending() {
                 return None;
             }
             w.now += 1;
-            let saw = self.sim.recording.then(|| format!("t = {}", w.now));
+            let saw = self.shared.recording.then(|| format!("t = {}", w.now));
             self.commit(w, "advance clock", saw, None);
             Some(w.now)
         })
+    }
+
+    /// Runs a step's closure against the world; returns its result, what it saw and
+    /// the property it found violated.
+    fn run_step<U>(
+        &self,
+        w: &mut World<S>,
+        f: &impl Fn(&mut Step<'_, S>) -> U,
+    ) -> (U, Option<String>, Option<(Property, String)>) {
+        let World {
+            now,
+            state,
+            actors,
+            checks,
+            ..
+        } = w;
+        let mut step = Step::new(*now, state, self.id, actors, checks, self.shared.recording);
+        let out = f(&mut step);
+        (out, step.saw, step.violation)
+    }
+
+    /// An actor leaving a pause point: the timeline says how long it stalled.
+    fn note_pause(&self, w: &mut World<S>) {
+        let Some(since) = w.actors[self.id.0].paused_at.take() else {
+            return;
+        };
+        if w.now > since && self.shared.recording {
+            let saw = format!("stalled from t={since} to t={}", w.now);
+            self.shared.recorder.push(w.now, self.name(), "paused", saw);
+        }
     }
 
     /// Runs `attempt` as one critical section each time the world changes, until it
@@ -268,17 +246,20 @@ impl<R: Runtime, S: Send + 'static> Actor<R, S> {
         waits_for: WaitsFor,
         mut attempt: impl FnMut(&mut World<S>) -> Option<U>,
     ) -> Result<U, Halt> {
-        self.sim.cell.wait_for(|w| {
+        self.shared.cell.wait_for(|w| {
             w.actors[self.id.0].blocked = None;
             w.actors[self.id.0].waits_for = WaitsFor::Nothing;
             if let Err(halt) = self.enter(w) {
                 return Some(Err(halt));
             }
+            let checks_before = w.checks.clone();
             if let Some(out) = attempt(w) {
                 return Some(Ok(out));
             }
-            // A failed attempt is not a step.
+            // A failed attempt is not a step, and the checks it ran are run again by
+            // the attempt that succeeds.
             w.steps -= 1;
+            w.checks = checks_before;
             w.actors[self.id.0].blocked = Some((w.epoch, label));
             w.actors[self.id.0].waits_for = waits_for;
             let blocked = w.blocked_now();
@@ -295,31 +276,6 @@ impl<R: Runtime, S: Send + 'static> Actor<R, S> {
         })
     }
 
-    /// A fault: crash `victim` now. It takes no further step; what it held (rows,
-    /// leases, lock files) stays behind unless `on_crash` says otherwise (a dropped
-    /// connection, a transaction the database aborts).
-    pub fn crash(
-        &self,
-        victim: ActorId,
-        on_crash: impl FnOnce(&mut Step<'_, S>),
-    ) -> Result<(), Halt> {
-        self.sim.cell.with(|w| {
-            self.enter(w)?;
-            let name = w.actors[victim.0].name.clone();
-            let saw = if w.actors[victim.0].status == Status::Running {
-                w.actors[victim.0].status = Status::Crashed;
-                let mut step = self.begin(w);
-                step.me = victim;
-                on_crash(&mut step);
-                format!("{name} crashed")
-            } else {
-                format!("{name} had already exited")
-            };
-            self.commit(w, "crash", self.sim.recording.then_some(saw), None);
-            Ok(())
-        })
-    }
-
     /// Checks that this actor may take a step, and counts it.
     fn enter(&self, w: &mut World<S>) -> Result<(), Halt> {
         if w.stopped {
@@ -327,7 +283,7 @@ impl<R: Runtime, S: Send + 'static> Actor<R, S> {
         }
         match w.actors[self.id.0].status {
             Status::Crashed => return Err(Halt::Crashed),
-            Status::Finished => return Err(Halt::Stopped),
+            Status::Finished | Status::NotStarted => return Err(Halt::Stopped),
             Status::Running => {}
         }
         w.steps += 1;
@@ -342,17 +298,6 @@ impl<R: Runtime, S: Send + 'static> Actor<R, S> {
         Ok(())
     }
 
-    fn begin<'w>(&self, w: &'w mut World<S>) -> Step<'w, S> {
-        Step {
-            now: w.now,
-            state: &mut w.state,
-            me: self.id,
-            recording: self.sim.recording,
-            saw: None,
-            violation: None,
-        }
-    }
-
     /// Makes a step take effect: new epoch, event recorded, violation handled.
     fn commit(
         &self,
@@ -362,10 +307,11 @@ impl<R: Runtime, S: Send + 'static> Actor<R, S> {
         violation: Option<(Property, String)>,
     ) {
         w.epoch += 1;
-        if self.sim.recording {
-            self.sim
+        self.note_pause(w);
+        if self.shared.recording {
+            self.shared
                 .recorder
-                .push(w.now, &self.name, label, saw.unwrap_or_default());
+                .push(w.now, self.name(), label, saw.unwrap_or_default());
         }
         if let Some((property, detail)) = violation {
             self.stop(w, property, detail);
@@ -379,21 +325,36 @@ impl<R: Runtime, S: Send + 'static> Actor<R, S> {
             at: w.now,
         };
         let mark = property != builtin::DEADLOCK && property != builtin::STEP_BOUND;
-        self.sim.recorder.violate(violation.clone(), mark);
+        self.shared.recorder.violate(violation.clone(), mark);
         w.violation.get_or_insert(violation);
         w.stopped = true;
         w.epoch += 1;
     }
 
     /// Marks this actor finished (its thread is about to end).
-    fn finish(&self) {
-        self.sim.cell.with(|w| {
+    pub(crate) fn finish(&self) {
+        self.shared.cell.with(|w| {
             let slot = &mut w.actors[self.id.0];
             if slot.status == Status::Running {
                 slot.status = Status::Finished;
             }
             slot.blocked = None;
             slot.waits_for = WaitsFor::Nothing;
+            w.epoch += 1;
+        });
+    }
+
+    /// Marks a late actor started at the current tick (punctual ones are due now).
+    pub(crate) fn start(&self, victim: ActorId) {
+        self.shared.cell.with(|w| {
+            let now = w.now;
+            let slot = &mut w.actors[victim.0];
+            if slot.status == Status::NotStarted && !w.stopped {
+                slot.status = Status::Running;
+                if slot.timing == Timing::Punctual {
+                    slot.due = Some(now);
+                }
+            }
             w.epoch += 1;
         });
     }

@@ -1,55 +1,46 @@
-//! The modelling kit: what every scheme model is built from.
+//! The modelling kit: what every scheme is built from.
 //!
-//! - [`Runtime`]: one model source for real threads, loom and shuttle.
-//! - [`Sim`] and [`Actor`]: actors that change a shared [`World`] one atomic *step*
-//!   at a time; the engine may switch actors between any two steps and nowhere else.
-//! - A virtual clock ([`World::now`]) advanced by a ticker actor, crash faults that
-//!   take effect at any step boundary, deadlock and step-bound detection.
-//! - [`store`]: an in-memory database and key-value store whose statements are atomic
-//!   steps, with row locks held across steps.
-//! - [`trace`]: the out-of-band recorder of events and violations.
+//! - [`Scheme`]: a scheme says what its world is ([`Scheme::init`]), who acts in it
+//!   ([`Scheme::cast`]) and what must hold at the end ([`Scheme::at_end`]); the kit
+//!   runs it once per explored schedule, on whichever [`Runtime`] the engine chose.
+//! - [`Actor`]: an actor changes the shared world one atomic [`Step`] at a time; the
+//!   engine may switch actors between any two steps and nowhere else. Steps that
+//!   wait ([`Actor::step_when`], [`Actor::lock`], [`Actor::sleep_until`]) go through
+//!   the kit, which reports a cycle of waiters as `deadlock` instead of hanging.
+//! - Time is virtual: a [`Cast::clock`] the kit's environment actor advances, one
+//!   tick at a time, once every punctual actor has done the tick's work. Faults and
+//!   timers are the environment's too ([`Cast::crash`], [`Cast::at`]), and an actor
+//!   may stall at a [`Actor::pause_point`] or choose ([`Actor::choose`]).
+//! - [`store`]: plain-data stores (a Read Committed table, a Redis-like key-value
+//!   store, a host's files and kernel locks) whose statements are atomic steps.
+//! - [`scenario`]: a scheme with its sizes and expected verdict, ready for the CLI.
+//! - [`trace`]: the out-of-band recorder of events, violations and property checks.
 
 mod actor;
+mod cast;
+pub mod choice;
+mod exec;
+mod mutex;
+mod property;
 pub mod quiet;
 pub mod runtime;
+pub mod scenario;
+mod scheme;
+mod step;
 pub mod store;
 pub mod trace;
 mod world;
 
-pub use actor::{Actor, Halt, Sim, SimOptions, Step};
-pub use runtime::{JoinHandle, LoomRuntime, Runtime, SharedCell, ShuttleRuntime, StdRuntime, Wake};
-pub use trace::{builtin, Event, Property, PropertyKind, Recorder, Trace, Violation};
-pub use world::{ActorId, Timing, World};
+pub use actor::{Actor, Halt};
+pub use cast::{ActorRef, Body, Cast, CastSummary, DEFAULT_MAX_STEPS};
+pub use mutex::Mutex;
+pub use property::{builtin, Property, PropertyKind, Violation};
+pub use runtime::Runtime;
+pub use scenario::{Expected, LoomPlan, Param, Params, Scenario, ShuttlePlan};
+pub use scheme::{Model, Scheme, SharedModel};
+pub use step::Step;
+pub use trace::{CheckCount, Event, Recorder, Trace};
+pub use world::{ActorId, Timing};
 
-/// Virtual time, in ticks. Models choose what a tick means (a second, a scan interval).
+/// Virtual time, in ticks. Schemes choose what a tick means (a second, a scan interval).
 pub type Tick = u64;
-
-/// A model: builds a world, runs its actors to completion under runtime `R`, and
-/// records what happened (and any violated property) in the recorder.
-pub trait Model: Send + Sync + 'static {
-    /// Runs one execution. Called once per explored schedule.
-    fn run<R: Runtime>(&self, recorder: &Recorder);
-}
-
-/// An object-safe form of [`Model`], so scenarios can be kept in one list and the
-/// engine chosen at run time.
-pub trait DynModel: Send + Sync + 'static {
-    /// One execution on real threads.
-    fn run_std(&self, recorder: &Recorder);
-    /// One execution inside `loom::model`.
-    fn run_loom(&self, recorder: &Recorder);
-    /// One execution inside a shuttle runner.
-    fn run_shuttle(&self, recorder: &Recorder);
-}
-
-impl<M: Model> DynModel for M {
-    fn run_std(&self, recorder: &Recorder) {
-        self.run::<StdRuntime>(recorder)
-    }
-    fn run_loom(&self, recorder: &Recorder) {
-        self.run::<LoomRuntime>(recorder)
-    }
-    fn run_shuttle(&self, recorder: &Recorder) {
-        self.run::<ShuttleRuntime>(recorder)
-    }
-}

@@ -7,82 +7,12 @@
 //! there; on real threads it is taken only while the actor already holds the step's
 //! cell, so it adds no new ordering either.
 
-use std::fmt::{self, Write as _};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::Tick;
-
-/// Whether a property is about something bad happening, or something good failing to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum PropertyKind {
-    /// "Nothing bad ever happens" (two holders, money lost, an item sold twice).
-    Safety,
-    /// "Something good eventually happens" (no deadlock, a crashed holder's work resumes).
-    Liveness,
-}
-
-impl fmt::Display for PropertyKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            PropertyKind::Safety => "safety",
-            PropertyKind::Liveness => "liveness",
-        })
-    }
-}
-
-/// A named property, as models declare them: `const EXCLUSIVE: Property = ...`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Property {
-    /// Stable kebab-case name, e.g. `exclusive-connection`; tests assert on it.
-    pub name: &'static str,
-    /// Safety or liveness.
-    pub kind: PropertyKind,
-}
-
-impl Property {
-    /// A safety property ("always").
-    pub const fn safety(name: &'static str) -> Self {
-        Property {
-            name,
-            kind: PropertyKind::Safety,
-        }
-    }
-    /// A liveness property ("eventually").
-    pub const fn liveness(name: &'static str) -> Self {
-        Property {
-            name,
-            kind: PropertyKind::Liveness,
-        }
-    }
-}
-
-/// Properties every simulation checks, whatever the model.
-pub mod builtin {
-    use super::Property;
-    /// Every live actor is blocked waiting for another.
-    pub const DEADLOCK: Property = Property::liveness("deadlock");
-    /// An execution ran more steps than its bound (a livelock, or a model that never ends).
-    pub const STEP_BOUND: Property = Property::liveness("step-bound");
-    /// The model panicked: a bug in the model, not a property of the scheme.
-    pub const PANIC: Property = Property::safety("panic");
-}
-
-/// One violated property, in the stable form `property-name: detail`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Violation {
-    /// Which property.
-    pub property: Property,
-    /// What happened, for a person.
-    pub detail: String,
-    /// Virtual time at which it was detected.
-    pub at: Tick,
-}
-
-impl fmt::Display for Violation {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.property.name, self.detail)
-    }
-}
+use super::choice::{ChoicePoint, Choices};
+use super::{Property, Tick, Violation};
 
 /// One step of one actor, as the timeline shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -144,7 +74,17 @@ impl Trace {
     }
 }
 
-/// What one execution recorded.
+/// How many times one property's check ran over a whole search (every execution).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckCount {
+    /// The property.
+    pub property: Property,
+    /// Times its check ran (held or not).
+    pub runs: u64,
+}
+
+/// What the recorder holds: the current execution's events and violation, plus what
+/// accumulates over the whole search (property checks, choice points met).
 #[derive(Debug, Default)]
 pub struct Record {
     /// Whether events are kept (off for benchmarks: no formatting on the hot path).
@@ -153,6 +93,13 @@ pub struct Record {
     pub trace: Trace,
     /// The first violated property, if any.
     pub violation: Option<Violation>,
+    /// Per property, how often its check ran, over every execution since
+    /// [`Recorder::new`]; in the order first seen.
+    pub checks: Vec<CheckCount>,
+    /// Where `choose` gets its values.
+    pub choices: Choices,
+    /// Every choice point met since [`Recorder::new`], with its number of options.
+    pub choice_points: BTreeMap<ChoicePoint, usize>,
 }
 
 /// Shared handle to the current execution's [`Record`]. The harness owns one per run
@@ -175,7 +122,7 @@ impl Recorder {
         })))
     }
 
-    /// Forget the previous execution.
+    /// Forget the previous execution (what accumulates over the search stays).
     pub fn reset(&self) {
         let mut record = self.lock();
         record.trace.events.clear();
@@ -200,6 +147,27 @@ impl Recorder {
     /// A copy of the current execution's trace.
     pub fn trace(&self) -> Trace {
         self.lock().trace.clone()
+    }
+
+    /// How often each property's check ran, over the search so far.
+    pub fn checks(&self) -> Vec<CheckCount> {
+        self.lock().checks.clone()
+    }
+
+    /// Sets where `choose` gets its values from now on.
+    pub fn set_choices(&self, choices: Choices) {
+        self.lock().choices = choices;
+    }
+
+    /// Every choice point met so far, with its number of options.
+    pub fn choice_points(&self) -> BTreeMap<ChoicePoint, usize> {
+        self.lock().choice_points.clone()
+    }
+
+    /// Every choice point met since the last call, with its number of options; forgets
+    /// them (an engine that enumerates choice scripts asks after each search).
+    pub fn take_choice_points(&self) -> BTreeMap<ChoicePoint, usize> {
+        std::mem::take(&mut self.lock().choice_points)
     }
 
     /// Appends an event (if recording).
@@ -232,5 +200,24 @@ impl Recorder {
         }
         record.violation = Some(violation);
         true
+    }
+
+    /// Adds one execution's check counts to the search's.
+    pub(crate) fn add_checks(&self, counts: &[CheckCount]) {
+        let mut record = self.lock();
+        for c in counts {
+            match record.checks.iter_mut().find(|k| k.property == c.property) {
+                Some(k) => k.runs += c.runs,
+                None => record.checks.push(*c),
+            }
+        }
+    }
+
+    /// The answer to a choice among `n` options at `point`, from the current source.
+    pub(crate) fn draw(&self, point: ChoicePoint, n: usize) -> usize {
+        let mut record = self.lock();
+        let arity = record.choice_points.entry(point).or_insert(n);
+        *arity = (*arity).max(n);
+        record.choices.draw(point, n)
     }
 }

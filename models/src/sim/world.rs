@@ -1,28 +1,37 @@
-//! The world an execution runs in: the model's state plus the simulation's own
-//! bookkeeping (virtual clock, which actors are alive, blocked or crashed).
+//! The world an execution runs in: the scheme's state plus the kit's own bookkeeping
+//! (virtual clock, which actors are alive, blocked, paused or crashed).
 
-use super::trace::Violation;
-use super::Tick;
+use super::runtime::Wake;
+use super::trace::CheckCount;
+use super::{Tick, Violation};
 
-/// Identifies an actor within one simulation (its index in registration order).
+/// Identifies an actor within one execution: its index in the order the scheme cast
+/// it (the kit's environment actor, if any, comes after every cast actor).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ActorId(pub usize);
 
+impl ActorId {
+    /// The pseudo-actor of the end-of-execution checks.
+    pub const END: ActorId = ActorId(usize::MAX);
+}
+
 /// How an actor relates to the virtual clock.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Timing {
     /// Does its work on time: the clock does not pass a tick at which this actor is
-    /// due until it has done that tick's work (it is never paused).
+    /// due until it has done that tick's work (unless it stands at a
+    /// [`pause_point`](super::Actor::pause_point)).
     Punctual,
-    /// May be paused (a GC pause, a stopped VM): the clock moves on without it.
+    /// May be paused anywhere (a GC pause, a stopped VM): the clock moves on without it.
     Pausable,
-    /// Drives the clock (the ticker). While a driver runs, time may still advance;
-    /// once every driver has finished, actors sleeping on a later tick wind up.
+    /// Drives the clock: the kit's environment actor.
     Driver,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Status {
+    /// Cast to start later ([`ActorRef::starts_at`](super::ActorRef::starts_at)).
+    NotStarted,
     Running,
     Crashed,
     Finished,
@@ -34,13 +43,17 @@ pub(crate) struct ActorSlot {
     pub timing: Timing,
     pub status: Status,
     /// Tick at which the actor next has work; `None` for actors that do not wait on
-    /// the clock (the ticker itself, an operator).
+    /// the clock.
     pub due: Option<Tick>,
     /// `Some((epoch, label))` while blocked in a step that found its condition false
     /// at that epoch.
     pub blocked: Option<(u64, &'static str)>,
     /// What it is blocked on, so a step can tell whether waking it is worthwhile.
     pub waits_for: WaitsFor,
+    /// Standing at a pause point since this tick: the clock may pass it.
+    pub paused_at: Option<Tick>,
+    /// How many choices it has made (the index of its next choice point).
+    pub choices: u32,
 }
 
 /// What a blocked actor waits for.
@@ -50,41 +63,42 @@ pub(crate) enum WaitsFor {
     Nothing,
     /// The clock to reach this tick.
     Tick(Tick),
-    /// Punctual actors to finish the current tick (the ticker).
+    /// Punctual actors to finish the current tick (the clock driver).
     ClockAdvance,
-    /// A model-defined condition (a row lock): any change may satisfy it.
+    /// A model-defined condition (a row lock, a mutex): any change may satisfy it.
     Condition,
 }
 
 /// The shared state of one execution. Actors reach it only through steps.
 #[derive(Debug)]
-pub struct World<S> {
+pub(crate) struct World<S> {
     /// The virtual clock.
     pub now: Tick,
-    /// The model's own state (store, resources, history for the properties).
+    /// The scheme's own state.
     pub state: S,
-    pub(crate) actors: Vec<ActorSlot>,
+    pub actors: Vec<ActorSlot>,
     /// Bumped by every step that takes effect: a blocked actor that found its
     /// condition false at the current epoch is known to still be blocked.
-    pub(crate) epoch: u64,
-    pub(crate) steps: usize,
-    pub(crate) max_steps: usize,
+    pub epoch: u64,
+    pub steps: usize,
+    pub max_steps: usize,
     /// A property was violated: every actor stops at its next step.
-    pub(crate) stopped: bool,
-    pub(crate) violation: Option<Violation>,
+    pub stopped: bool,
+    pub violation: Option<Violation>,
+    /// How often each property's check ran in this execution.
+    pub checks: Vec<CheckCount>,
 }
 
-impl<S> super::runtime::Wake for World<S> {
+impl<S> Wake for World<S> {
     fn take_wakeups(&mut self) -> bool {
-        let woken: Vec<usize> = (0..self.actors.len())
-            .filter(|&i| {
-                self.actors[i].waits_for != WaitsFor::Nothing && self.can_proceed(&self.actors[i])
-            })
-            .collect();
-        for &i in &woken {
-            self.actors[i].waits_for = WaitsFor::Nothing;
+        let mut woke = false;
+        for i in 0..self.actors.len() {
+            if self.actors[i].waits_for != WaitsFor::Nothing && self.can_proceed(&self.actors[i]) {
+                self.actors[i].waits_for = WaitsFor::Nothing;
+                woke = true;
+            }
         }
-        !woken.is_empty()
+        woke
     }
 }
 
@@ -99,17 +113,8 @@ impl<S> World<S> {
             max_steps,
             stopped: false,
             violation: None,
+            checks: Vec::new(),
         }
-    }
-
-    /// The display name of an actor.
-    pub fn name(&self, id: ActorId) -> &str {
-        &self.actors[id.0].name
-    }
-
-    /// Whether an actor has crashed.
-    pub fn is_crashed(&self, id: ActorId) -> bool {
-        self.actors[id.0].status == Status::Crashed
     }
 
     pub(crate) fn live(&self) -> usize {
@@ -133,11 +138,12 @@ impl<S> World<S> {
 
     /// Whether a punctual actor still has work to do at the current tick, which holds
     /// the clock back. One that is blocked (on a row lock, say) does not: holding the
-    /// clock for it could only deadlock.
+    /// clock for it could only deadlock. Nor does one standing at a pause point.
     pub(crate) fn punctual_work_pending(&self) -> bool {
         self.actors.iter().any(|a| {
             a.status == Status::Running
                 && a.timing == Timing::Punctual
+                && a.paused_at.is_none()
                 && a.due.is_some_and(|due| due <= self.now)
                 && a.blocked.is_none_or(|(epoch, _)| epoch != self.epoch)
         })
@@ -159,10 +165,17 @@ impl<S> World<S> {
         }
     }
 
-    /// Whether time can still advance (some clock driver is still running).
+    /// Whether time can still advance (the clock driver is still running).
     pub(crate) fn clock_running(&self) -> bool {
         self.actors
             .iter()
             .any(|a| a.timing == Timing::Driver && a.status == Status::Running)
+    }
+}
+
+pub(crate) fn count_check(checks: &mut Vec<CheckCount>, property: super::Property) {
+    match checks.iter_mut().find(|c| c.property == property) {
+        Some(c) => c.runs += 1,
+        None => checks.push(CheckCount { property, runs: 1 }),
     }
 }

@@ -2,13 +2,13 @@
 //! a kernel lock, a lease), how it keeps that right from tick to tick, and how it
 //! gives it back on clean shutdown. Each system call or store command is one step.
 
-use crate::sim::{Actor, Halt, Runtime, Step};
+use crate::sim::{Actor, Halt, Step};
 
 use super::world::{PollerWorld, LEASE_KEY};
-use super::{Config, Protocol};
+use super::{Config, Protocol, LOCK_PATH};
 
 /// Where a process stands with its guard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Standing {
     /// It may poll.
     Polling,
@@ -19,11 +19,7 @@ pub enum Standing {
 }
 
 /// Runs the guard at start-up.
-pub fn start<R: Runtime>(
-    a: &Actor<R, PollerWorld>,
-    cfg: &Config,
-    me: usize,
-) -> Result<Standing, Halt> {
+pub fn start(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<Standing, Halt> {
     match cfg.protocol {
         Protocol::Unguarded => Ok(Standing::Polling),
         Protocol::ExclusiveLockFile => create_lock_file(a, cfg, me, true),
@@ -38,8 +34,8 @@ pub fn start<R: Runtime>(
 
 /// Before each poll after the first: the lease is renewed (or, standing by, tried
 /// again); the other guards hold for the process's lifetime.
-pub fn before_poll<R: Runtime>(
-    a: &Actor<R, PollerWorld>,
+pub fn before_poll(
+    a: &Actor<PollerWorld>,
     cfg: &Config,
     me: usize,
     standing: Standing,
@@ -52,15 +48,15 @@ pub fn before_poll<R: Runtime>(
 }
 
 /// Clean shutdown, after the last confirming poll: give the guard back and exit.
-pub fn release<R: Runtime>(a: &Actor<R, PollerWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
+pub fn release(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
     let (h, pid) = (cfg.host_of(me), cfg.pid_of(me));
     match cfg.protocol {
         Protocol::Unguarded => Ok(()),
         Protocol::ExclusiveLockFile | Protocol::PidTakeover => a.step("remove lock file", |s| {
             let host = &mut s.state.hosts[h];
-            let removed = host.unlink();
+            let removed = host.unlink(LOCK_PATH);
             host.process_ended(pid);
-            let path = host.path();
+            let path = host.display(LOCK_PATH);
             s.saw(|| match removed {
                 Some(p) if p == pid => format!("unlink {path} (pid {p}, mine); exit"),
                 Some(p) => format!("unlink {path}: removed pid {p}'s file, not mine; exit"),
@@ -70,7 +66,7 @@ pub fn release<R: Runtime>(a: &Actor<R, PollerWorld>, cfg: &Config, me: usize) -
         Protocol::KernelFileLock => a.step("exit", |s| {
             let host = &mut s.state.hosts[h];
             host.process_ended(pid);
-            let path = host.path();
+            let path = host.display(LOCK_PATH);
             s.saw(|| format!("pid {pid} exits: the kernel releases its flock; {path} stays"));
         }),
         Protocol::RenewedLease => a.step("release lease", |s| {
@@ -89,8 +85,8 @@ pub fn release<R: Runtime>(a: &Actor<R, PollerWorld>, cfg: &Config, me: usize) -
 
 /// `open(O_CREAT|O_EXCL)`. On EEXIST the write-up's process exits; with
 /// `exit_if_exists` false the pid takeover goes on to look inside.
-fn create_lock_file<R: Runtime>(
-    a: &Actor<R, PollerWorld>,
+fn create_lock_file(
+    a: &Actor<PollerWorld>,
     cfg: &Config,
     me: usize,
     exit_if_exists: bool,
@@ -98,8 +94,8 @@ fn create_lock_file<R: Runtime>(
     let (h, pid) = (cfg.host_of(me), cfg.pid_of(me));
     a.step("create lock file", |s| {
         let host = &mut s.state.hosts[h];
-        let path = host.path();
-        match host.create_exclusive(pid) {
+        let path = host.display(LOCK_PATH);
+        match host.create_exclusive(LOCK_PATH, pid) {
             Ok(()) => {
                 s.saw(|| format!("open {path} O_CREAT|O_EXCL: created, pid {pid} written: lock acquired"));
                 Standing::Polling
@@ -121,16 +117,12 @@ fn create_lock_file<R: Runtime>(
 /// The pid takeover: read the pid in the file and `kill(pid, 0)` it (one step: only the
 /// file can change in between, and a file replaced meanwhile is mishandled the same
 /// way); if it is dead or the file is gone, unlink it and create it again.
-fn take_over_if_stale<R: Runtime>(
-    a: &Actor<R, PollerWorld>,
-    cfg: &Config,
-    me: usize,
-) -> Result<Standing, Halt> {
+fn take_over_if_stale(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<Standing, Halt> {
     let (h, pid) = (cfg.host_of(me), cfg.pid_of(me));
     let stale = a.step("check pid in lock file", |s| {
         let host = &mut s.state.hosts[h];
-        let path = host.path();
-        match host.read_lock_file() {
+        let path = host.display(LOCK_PATH);
+        match host.read_file(LOCK_PATH) {
             Some(p) if host.is_alive(p) => {
                 host.process_ended(pid);
                 s.saw(|| {
@@ -157,8 +149,8 @@ fn take_over_if_stale<R: Runtime>(
     }
     a.step("remove stale lock file", |s| {
         let host = &mut s.state.hosts[h];
-        let path = host.path();
-        let removed = host.unlink();
+        let path = host.display(LOCK_PATH);
+        let removed = host.unlink(LOCK_PATH);
         let held = removed.map(|p| host.describe_pid(p));
         s.saw(|| match held {
             Some(held) => format!("unlink {path}: removed the file holding {held}"),
@@ -169,12 +161,12 @@ fn take_over_if_stale<R: Runtime>(
 }
 
 /// `flock(LOCK_EX|LOCK_NB)` on the lock file (opened with `O_CREAT`, never unlinked).
-fn flock<R: Runtime>(a: &Actor<R, PollerWorld>, cfg: &Config, me: usize) -> Result<Standing, Halt> {
+fn flock(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<Standing, Halt> {
     let (h, pid) = (cfg.host_of(me), cfg.pid_of(me));
     a.step("flock lock file", |s| {
         let host = &mut s.state.hosts[h];
-        let path = host.path();
-        match host.try_flock(pid) {
+        let path = host.display(LOCK_PATH);
+        match host.try_flock(LOCK_PATH, pid) {
             Ok(()) => {
                 s.saw(|| format!("open {path}, flock(LOCK_EX|LOCK_NB): locked by pid {pid}"));
                 Standing::Polling
@@ -189,11 +181,7 @@ fn flock<R: Runtime>(a: &Actor<R, PollerWorld>, cfg: &Config, me: usize) -> Resu
 }
 
 /// `SET bot-token-poller <me> NX PX ttl`: poll if it was set, stand by if not.
-fn acquire_lease<R: Runtime>(
-    a: &Actor<R, PollerWorld>,
-    cfg: &Config,
-    me: usize,
-) -> Result<Standing, Halt> {
+fn acquire_lease(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<Standing, Halt> {
     a.step("acquire lease", |s| {
         let now = s.now;
         if s.state.store.set_nx_px(LEASE_KEY, me, cfg.ttl, now) {
@@ -216,11 +204,7 @@ fn acquire_lease<R: Runtime>(
 /// Compare-and-expire: renewed, or lost (expired, or someone else's now). A process
 /// that lost it closes its connection before anything else, and sends no final
 /// confirming poll: that `getUpdates` would terminate the new holder's long poll.
-fn renew_lease<R: Runtime>(
-    a: &Actor<R, PollerWorld>,
-    cfg: &Config,
-    me: usize,
-) -> Result<Standing, Halt> {
+fn renew_lease(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<Standing, Halt> {
     let renewed = a.step("renew lease", |s| {
         let now = s.now;
         let renewed = s

@@ -39,13 +39,12 @@
 //!   assumption is needed.
 
 mod guard;
-mod host;
 mod model;
 mod process;
 mod server;
 mod world;
 
-pub use host::{Host, Pid, LOCK_PATH};
+pub use crate::sim::store::{Host, Pid};
 pub use model::SingletonPoller;
 pub use server::{Answer, Server, LONG_POLL_TIMEOUT};
 pub use world::{PollerWorld, LEASE_KEY};
@@ -62,12 +61,15 @@ pub const POLLER_RESUMES: Property = Property::liveness("poller-resumes");
 /// An update that reached the server was never handled by the end of the run.
 pub const UPDATE_HANDLED: Property = Property::liveness("update-handled");
 
+/// The write-up's lock file.
+pub const LOCK_PATH: &str = "/tmp/bot.lock";
+
 /// How long the supervisor takes to start a fresh process after a kill: the ε of the
 /// liveness bound TTL + ε.
 pub const RESTART_DELAY: Tick = 1;
 
 /// How a bot process makes sure it is the only one polling (its start-up guard).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Protocol {
     /// No guard: every process polls (the original bot).
     Unguarded,
@@ -87,7 +89,7 @@ pub enum Protocol {
 }
 
 /// Everything one singleton-poller execution needs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Config {
     /// The start-up guard.
     pub protocol: Protocol,

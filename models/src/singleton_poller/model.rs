@@ -1,15 +1,16 @@
-//! The singleton-poller [`Model`]: the bot processes (and the fresh one the supervisor
-//! starts after a kill), the ticker (which also kills), and the end-of-execution
-//! liveness checks.
+//! The singleton-poller [`Scheme`]: the bot processes (and the fresh one the
+//! supervisor starts after a kill), the kill, and the end-of-execution liveness
+//! checks. The kit runs the clock.
 
-use crate::sim::JoinHandle as _;
-use crate::sim::{Actor, ActorId, Model, Recorder, Runtime, Sim, SimOptions, Step, Timing};
+use crate::sim::{ActorId, Cast, Property, Scheme, Step};
 
 use super::world::PollerWorld;
-use super::{process, Config, POLLER_RESUMES, RESTART_DELAY, UPDATE_HANDLED};
+use super::{
+    process, Config, POLLER_RESUMES, RESTART_DELAY, SINGLE_POLLER, UPDATE_HANDLED, UPDATE_ONCE,
+};
 
 /// A singleton-poller model, ready to run under any engine.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct SingletonPoller {
     cfg: Config,
 }
@@ -27,77 +28,48 @@ impl SingletonPoller {
     }
 }
 
-impl Model for SingletonPoller {
-    fn run<R: Runtime>(&self, recorder: &Recorder) {
+impl Scheme for SingletonPoller {
+    type State = PollerWorld;
+
+    fn init(&self) -> PollerWorld {
+        PollerWorld::new(&self.cfg)
+    }
+
+    fn cast(&self, cast: &mut Cast<PollerWorld>) {
         let cfg = &self.cfg;
-        let sim =
-            Sim::<R, PollerWorld>::new(recorder, PollerWorld::new(cfg), SimOptions::default());
-        // Processes first, in index order: process `i` is `ActorId(i)`, the kill's victim.
-        let processes: Vec<_> = (0..cfg.processes)
-            .map(|i| sim.actor(cfg.name_of(i), timing(cfg, i)))
-            .collect();
-        let ticker = (cfg.horizon > 0).then(|| sim.actor("ticker", Timing::Driver));
-
-        let mut handles = Vec::new();
-        for (i, actor) in processes.into_iter().enumerate() {
-            let cfg = cfg.clone();
-            handles.push(sim.spawn(actor, move |a| process::run(a, &cfg, i)));
+        if cfg.horizon > 0 {
+            cast.clock(cfg.horizon);
         }
-        if let Some(ticker) = ticker {
-            // The main thread drives the clock, kills and restarts: one thread fewer
-            // for loom, and the fresh process exists only from its restart on.
-            handles.extend(drive_clock(&sim, &ticker, cfg));
+        // Processes in index order: process `i` is `ActorId(i)`, the kill's victim.
+        // The fresh process the supervisor starts after the kill exists only from its
+        // restart tick on.
+        for i in 0..cfg.all_processes() {
+            let c = cfg.clone();
+            let mut process = cast.actor(cfg.name_of(i), move |a| process::run(a, &c, i));
+            if cfg.pausable == Some(i) {
+                process = process.pausable();
+            }
+            process.starts_at(cfg.start_of(i));
         }
-        for h in handles {
-            h.join();
-        }
-        sim.finish(|s| check_end(s, cfg));
-    }
-}
-
-/// With no clock nobody waits on a process; a pausable process lets the clock (and
-/// its lease) run on without it; the others are punctual.
-fn timing(cfg: &Config, i: usize) -> Timing {
-    if cfg.horizon == 0 || cfg.pausable == Some(i) {
-        Timing::Pausable
-    } else {
-        Timing::Punctual
-    }
-}
-
-/// Advances the clock to the horizon, killing every process started at t = 0 at the
-/// kill tick (each kill at any step boundary of that tick), and starting the fresh
-/// process when the supervisor restarts it. The driver never finishes (it runs on the
-/// main thread, which then joins the processes), so processes stop at the horizon by
-/// themselves. Returns the fresh process's handle.
-fn drive_clock<R: Runtime>(
-    sim: &Sim<R, PollerWorld>,
-    ticker: &Actor<R, PollerWorld>,
-    cfg: &Config,
-) -> Option<R::Handle> {
-    let mut fresh_handle = None;
-    for t in 0..cfg.horizon {
-        if cfg.kill_at == Some(t) {
+        if let Some(at) = cfg.kill_at {
             for victim in 0..cfg.processes {
-                if ticker
-                    .crash(ActorId(victim), |s| killed(s, cfg, victim))
-                    .is_err()
-                {
-                    return fresh_handle;
-                }
+                let c = cfg.clone();
+                cast.crash(ActorId(victim), at, move |s| killed(s, &c, victim));
             }
         }
-        if ticker.tick().is_err() {
-            return fresh_handle;
-        }
-        if let Some(fresh) = cfg.fresh().filter(|&f| cfg.start_of(f) == t + 1) {
-            // Registered only now, punctual: the clock waits for its first round.
-            let actor = sim.actor(cfg.name_of(fresh), timing(cfg, fresh));
-            let cfg = cfg.clone();
-            fresh_handle = Some(sim.spawn(actor, move |a| process::run(a, &cfg, fresh)));
-        }
     }
-    fresh_handle
+
+    fn at_end(&self, s: &mut Step<'_, PollerWorld>) {
+        check_end(s, &self.cfg);
+    }
+
+    fn properties(&self) -> Vec<Property> {
+        let mut properties = vec![SINGLE_POLLER, UPDATE_ONCE, UPDATE_HANDLED];
+        if self.cfg.kill_at.is_some() || self.cfg.stale_lock_file {
+            properties.push(POLLER_RESUMES);
+        }
+        properties
+    }
 }
 
 /// SIGKILL: no cleanup runs. The pid leaves the host's process table and the kernel
@@ -114,13 +86,12 @@ fn killed(s: &mut Step<'_, PollerWorld>, cfg: &Config, victim: usize) {
 /// the kill, and every update that reached the server was handled.
 fn check_end(s: &mut Step<'_, PollerWorld>, cfg: &Config) {
     let now = s.now;
-    if let Some(killed) = s.state.last_kill.filter(|_| !s.state.polled_since_kill) {
+    if let Some(killed) = s.state.last_kill {
         let deadline = killed + cfg.resume_bound();
-        if now >= deadline {
-            s.violate(POLLER_RESUMES, || {
-                format!("every process was killed at t={killed} and nothing has polled since: a fresh poller was due by t={deadline} (kill + ttl + {RESTART_DELAY}); it is t={now}")
-            });
-        }
+        let overdue = !s.state.polled_since_kill && now >= deadline;
+        s.check(!overdue, POLLER_RESUMES, || {
+            format!("every process was killed at t={killed} and nothing has polled since: a fresh poller was due by t={deadline} (kill + ttl + {RESTART_DELAY}); it is t={now}")
+        });
     }
     let unhandled: Vec<u64> = s
         .state
@@ -128,10 +99,12 @@ fn check_end(s: &mut Step<'_, PollerWorld>, cfg: &Config) {
         .arrived(now)
         .filter(|&id| s.state.effects[(id - 1) as usize].is_empty())
         .collect();
-    if let Some(&id) = unhandled.first() {
+    let first = unhandled.first().copied();
+    s.check(first.is_none(), UPDATE_HANDLED, || {
+        let id = first.unwrap_or(1);
         let at = cfg.updates[(id - 1) as usize];
-        s.violate(UPDATE_HANDLED, || {
-            format!("update {id} reached the server at t={at} and was never handled (run ended at t={now})")
-        });
-    }
+        format!(
+            "update {id} reached the server at t={at} and was never handled (run ended at t={now})"
+        )
+    });
 }

@@ -2,7 +2,7 @@
 //! handle each update), once a tick while the clock runs, or once and a clean
 //! shutdown when there is no clock.
 
-use crate::sim::{Actor, Halt, Runtime};
+use crate::sim::{Actor, Halt};
 
 use super::guard::{self, Standing};
 use super::world::{check_resumed, check_single_poller, commit_effect, conflict_note, PollerWorld};
@@ -10,7 +10,7 @@ use super::Config;
 
 /// Process `me`'s life, from its start (it is spawned at its start tick) to its exit,
 /// its death or the horizon (which is not a shutdown: the run just stops looking).
-pub fn run<R: Runtime>(a: &Actor<R, PollerWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
+pub fn run(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
     let mut tick = cfg.start_of(me);
     let mut standing = guard::start(a, cfg, me)?;
     // Telegram's offset: the id after the last update this process fetched. It lives
@@ -39,8 +39,8 @@ pub fn run<R: Runtime>(a: &Actor<R, PollerWorld>, cfg: &Config, me: usize) -> Re
 
 /// One `getUpdates(offset)`, then each update it returned handled in order. Returns
 /// the next offset.
-fn poll_and_handle<R: Runtime>(
-    a: &Actor<R, PollerWorld>,
+fn poll_and_handle(
+    a: &Actor<PollerWorld>,
     cfg: &Config,
     me: usize,
     offset: u64,
@@ -76,12 +76,7 @@ fn poll_and_handle<R: Runtime>(
 /// The handler: the update's effect (the reply, the saved lesson) committed in the
 /// bot's database. The idempotent handler commits `last_update_id` with it and skips
 /// an update at or below it.
-fn handle<R: Runtime>(
-    a: &Actor<R, PollerWorld>,
-    cfg: &Config,
-    me: usize,
-    id: u64,
-) -> Result<(), Halt> {
+fn handle(a: &Actor<PollerWorld>, cfg: &Config, me: usize, id: u64) -> Result<(), Halt> {
     a.step("handle update", |s| {
         let last = s.state.last_update_id;
         if cfg.idempotent_handler && last >= id {
@@ -103,7 +98,7 @@ fn handle<R: Runtime>(
 
 /// Clean shutdown: a last `getUpdates(offset, timeout=0)` confirms what was handled,
 /// and the connection closes.
-fn stop_polling<R: Runtime>(a: &Actor<R, PollerWorld>, me: usize, offset: u64) -> Result<(), Halt> {
+fn stop_polling(a: &Actor<PollerWorld>, me: usize, offset: u64) -> Result<(), Halt> {
     a.step("stop polling", |s| {
         let now = s.now;
         let terminated = s.state.server.stop_polling(me, offset, now);

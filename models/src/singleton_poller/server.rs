@@ -21,7 +21,7 @@ use crate::sim::Tick;
 pub const LONG_POLL_TIMEOUT: Tick = 1;
 
 /// The server's answer to one `getUpdates`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Answer {
     /// Pending updates at or above the offset, oldest first.
     pub updates: Vec<u64>,
@@ -30,7 +30,7 @@ pub struct Answer {
 }
 
 /// One bot token's update queue and long-poll consumer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Server {
     /// Arrival tick of update `id`, at index `id - 1`.
     arrivals: Vec<Tick>,

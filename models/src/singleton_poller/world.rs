@@ -5,9 +5,9 @@
 use crate::sim::store::Kv;
 use crate::sim::{Step, Tick};
 
-use super::host::Host;
 use super::server::Server;
-use super::{Config, POLLER_RESUMES, SINGLE_POLLER, UPDATE_ONCE};
+use super::{Config, LOCK_PATH, POLLER_RESUMES, SINGLE_POLLER, UPDATE_ONCE};
+use crate::sim::store::Host;
 
 /// The lease's key in the shared store.
 pub const LEASE_KEY: &str = "bot-token-poller";
@@ -16,7 +16,7 @@ pub const LEASE_KEY: &str = "bot-token-poller";
 const STALE_PID: u32 = 100;
 
 /// The shared state.
-#[derive(Debug)]
+#[derive(Debug, Hash)]
 pub struct PollerWorld {
     /// The messaging server.
     pub server: Server,
@@ -50,7 +50,7 @@ impl PollerWorld {
             })
             .collect();
         if cfg.stale_lock_file {
-            hosts[0].leave_lock_file(STALE_PID);
+            hosts[0].leave_file(LOCK_PATH, STALE_PID);
         }
         PollerWorld {
             server: Server::new(cfg.updates.clone()),
@@ -77,6 +77,8 @@ pub fn check_single_poller(s: &mut Step<'_, PollerWorld>, me: usize, terminated:
         s.violate(SINGLE_POLLER, || {
             format!("{me} polls the token while {other} is still polling it: the server answers {other}'s long poll with 409 Conflict: terminated by other getUpdates request")
         });
+    } else {
+        s.checked(SINGLE_POLLER);
     }
 }
 
@@ -119,5 +121,7 @@ pub fn commit_effect(s: &mut Step<'_, PollerWorld>, me: usize, id: u64) {
                 who.join(", then ")
             )
         });
+    } else {
+        s.checked(UPDATE_ONCE);
     }
 }

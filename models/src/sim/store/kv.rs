@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use crate::sim::Tick;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Entry<V> {
     value: V,
     /// Absent from `now >= expires_at` on (Redis `PX`); `None`: never expires.
@@ -20,7 +20,7 @@ impl<V> Entry<V> {
 /// Keys to values with optional expiry. Every method is one atomic command; an
 /// expired entry behaves exactly as a missing one (Redis expires lazily, but an
 /// expired key is never visible).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Kv<K: Ord + Clone, V: Clone + PartialEq> {
     entries: BTreeMap<K, Entry<V>>,
 }
@@ -64,6 +64,29 @@ impl<K: Ord + Clone, V: Clone + PartialEq> Kv<K, V> {
                 expires_at: Some(now + ttl),
             },
         );
+    }
+
+    /// `SET k v PXAT at`: expires at an absolute tick (absent from `at` on), whatever
+    /// the time now. An `at` in the past deletes the key at once, as Redis does.
+    pub fn set_px_at(&mut self, k: K, v: V, at: Tick) {
+        self.entries.insert(
+            k,
+            Entry {
+                value: v,
+                expires_at: Some(at),
+            },
+        );
+    }
+
+    /// `PEXPIREAT k at`: sets a live key's absolute expiry; whether the key existed.
+    pub fn expire_at(&mut self, k: &K, at: Tick, now: Tick) -> bool {
+        match self.entries.get_mut(k) {
+            Some(e) if e.live(now) => {
+                e.expires_at = Some(at);
+                true
+            }
+            _ => false,
+        }
     }
 
     /// `SET k v` with no expiry.

@@ -1,20 +1,25 @@
-//! A tiny in-memory database, faithful where locking schemes care.
+//! Plain-data stores a scheme keeps in its state, faithful where locking schemes care.
 //!
-//! The store is plain data: no runtime, no blocking. A model calls it from inside one
-//! step, so every statement is atomic exactly as a single SQL statement is. A statement
-//! that would wait for another transaction's row lock returns [`Blocked`] instead; the
-//! model issues it from [`Actor::step_when`](crate::sim::Actor::step_when), which
-//! retries it each time the world changes: that retry re-evaluates the `WHERE` clause
-//! on the newest committed row, as PostgreSQL does at Read Committed.
+//! The stores have no runtime and never block. A scheme calls them from inside one
+//! step, so every statement is atomic exactly as a single SQL statement (one Redis
+//! command, one system call) is. A statement that would wait for another
+//! transaction's row lock returns [`Blocked`] instead; the scheme issues it from
+//! [`Actor::step_when`](crate::sim::Actor::step_when), which retries it each time the
+//! world changes.
 //!
-//! - [`Table`]: rows by primary key; `UPDATE … WHERE` as compare-and-set, `INSERT … ON
-//!   CONFLICT`, `DELETE … WHERE`; transactions whose writes stay invisible to others
-//!   until commit, and row locks held until commit or rollback (`FOR UPDATE`,
-//!   `NOWAIT`, `SKIP LOCKED`).
-//! - [`Kv`]: a Redis-like key-value area with expiry (`SET NX PX`, compare-and-delete).
+//! - [`Table`]: rows by primary key with Read Committed visibility; `UPDATE … WHERE`
+//!   as compare-and-set, `INSERT … ON CONFLICT`, `DELETE … WHERE`; transactions whose
+//!   writes stay invisible to others until commit; row locks held until commit or
+//!   rollback (`FOR UPDATE`, `FOR SHARE`, `NOWAIT`, `SKIP LOCKED`); snapshot reads.
+//! - [`Kv`]: a Redis-like key-value area with expiry (`SET NX PX`, `PEXPIREAT`,
+//!   compare-and-delete).
+//! - [`Host`]: a filesystem with `O_CREAT|O_EXCL` files, a process table and `flock`s
+//!   the kernel releases when their process dies.
 
+mod host;
 mod kv;
 mod table;
 
+pub use host::{Host, Pid};
 pub use kv::Kv;
-pub use table::{Blocked, LockNotAvailable, Table, TxnId, UniqueViolation};
+pub use table::{Blocked, LockNotAvailable, Snapshot, Table, TxnId, UniqueViolation};

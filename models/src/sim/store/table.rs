@@ -15,29 +15,31 @@ impl fmt::Display for TxnId {
 }
 
 /// The statement must wait: `holder` has the row locked until it commits or rolls back.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Blocked {
     /// The transaction holding the row lock.
     pub holder: TxnId,
 }
 
 /// `FOR UPDATE NOWAIT` found the row locked (PostgreSQL's 55P03).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LockNotAvailable {
     /// The transaction holding the row lock.
     pub holder: TxnId,
 }
 
 /// `INSERT` hit an existing primary key (PostgreSQL's 23505).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct UniqueViolation;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct Slot<R> {
     /// The last committed version (`None`: no committed row).
     committed: Option<R>,
-    /// The transaction holding the row lock, if any.
+    /// The transaction holding the exclusive row lock, if any.
     lock: Option<TxnId>,
+    /// Transactions holding `FOR SHARE` locks, in id order.
+    sharers: Vec<TxnId>,
     /// The lock holder's uncommitted write: `Some(None)` deletes, `Some(Some(r))`
     /// writes `r`. Invisible to everyone else until commit.
     draft: Option<Option<R>>,
@@ -51,10 +53,25 @@ impl<R> Slot<R> {
         }
     }
 
+    /// Who stops `by` from writing or locking the row exclusively: another
+    /// transaction's exclusive lock or share lock.
     fn locked_by_other(&self, by: Option<TxnId>) -> Option<Blocked> {
         match self.lock {
             Some(holder) if Some(holder) != by => Some(Blocked { holder }),
-            _ => None,
+            _ => self
+                .sharers
+                .iter()
+                .find(|&&s| Some(s) != by)
+                .map(|&holder| Blocked { holder }),
+        }
+    }
+
+    fn empty() -> Self {
+        Slot {
+            committed: None,
+            lock: None,
+            sharers: Vec::new(),
+            draft: None,
         }
     }
 
@@ -70,7 +87,7 @@ impl<R> Slot<R> {
 }
 
 /// Rows keyed by primary key `K`, in key order (so scans are deterministic).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Table<K: Ord + Clone, R: Clone> {
     slots: BTreeMap<K, Slot<R>>,
 }
@@ -98,8 +115,7 @@ impl<K: Ord + Clone, R: Clone> Table<K, R> {
                     k,
                     Slot {
                         committed: Some(r),
-                        lock: None,
-                        draft: None,
+                        ..Slot::empty()
                     },
                 )
             })
@@ -140,6 +156,39 @@ impl<K: Ord + Clone, R: Clone> Table<K, R> {
         }
         slot.lock = Some(txn);
         Ok(slot.visible_to(Some(txn)).cloned())
+    }
+
+    /// `SELECT … WHERE id = k FOR SHARE`: a shared lock for `txn` until it ends. Other
+    /// sharers are welcome; it waits while another transaction holds the row
+    /// exclusively (FOR UPDATE, or an uncommitted write), and it makes writers and
+    /// FOR UPDATE wait until every sharer has ended.
+    pub fn select_for_share(&mut self, k: &K, txn: TxnId) -> Result<Option<R>, Blocked> {
+        let Some(slot) = self.slots.get_mut(k) else {
+            return Ok(None);
+        };
+        if let Some(holder) = slot.lock.filter(|&h| h != txn) {
+            return Err(Blocked { holder });
+        }
+        let Some(row) = slot.visible_to(Some(txn)).cloned() else {
+            return Ok(None);
+        };
+        if slot.lock != Some(txn) && !slot.sharers.contains(&txn) {
+            slot.sharers.push(txn);
+            slot.sharers.sort_unstable();
+        }
+        Ok(Some(row))
+    }
+
+    /// The committed rows as of now: what a `REPEATABLE READ` transaction reads for
+    /// the rest of its life after its first statement (take it in that statement's
+    /// step). Later commits by others are invisible to it.
+    pub fn snapshot(&self) -> Snapshot<K, R> {
+        Snapshot {
+            rows: self
+                .committed()
+                .map(|(k, r)| (k.clone(), r.clone()))
+                .collect(),
+        }
     }
 
     /// `SELECT … FOR UPDATE NOWAIT`: like [`Table::select_for_update`], but fails at
@@ -238,11 +287,7 @@ impl<K: Ord + Clone, R: Clone> Table<K, R> {
         row: R,
         by: Option<TxnId>,
     ) -> Result<Result<(), UniqueViolation>, Blocked> {
-        let slot = self.slots.entry(k).or_insert(Slot {
-            committed: None,
-            lock: None,
-            draft: None,
-        });
+        let slot = self.slots.entry(k).or_insert_with(Slot::empty);
         if let Some(blocked) = slot.locked_by_other(by) {
             return Err(blocked);
         }
@@ -272,11 +317,7 @@ impl<K: Ord + Clone, R: Clone> Table<K, R> {
         by: Option<TxnId>,
         update: impl FnOnce(&mut R),
     ) -> Result<bool, Blocked> {
-        let slot = self.slots.entry(k).or_insert(Slot {
-            committed: None,
-            lock: None,
-            draft: None,
-        });
+        let slot = self.slots.entry(k).or_insert_with(Slot::empty);
         if let Some(blocked) = slot.locked_by_other(by) {
             return Err(blocked);
         }
@@ -333,8 +374,11 @@ impl<K: Ord + Clone, R: Clone> Table<K, R> {
             slot.draft = None;
             slot.lock = None;
         }
+        for slot in self.slots.values_mut() {
+            slot.sharers.retain(|&s| s != txn);
+        }
         self.slots
-            .retain(|_, s| s.committed.is_some() || s.lock.is_some());
+            .retain(|_, s| s.committed.is_some() || s.lock.is_some() || !s.sharers.is_empty());
     }
 
     /// The transaction holding the row lock at `k`, if any.
@@ -347,5 +391,27 @@ impl<K: Ord + Clone, R: Clone> Table<K, R> {
         self.slots
             .iter()
             .filter_map(|(k, s)| s.committed.as_ref().map(|r| (k, r)))
+    }
+}
+
+/// The committed rows of a [`Table`] at one instant (see [`Table::snapshot`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Snapshot<K: Ord, R> {
+    rows: BTreeMap<K, R>,
+}
+
+impl<K: Ord + Clone, R: Clone> Snapshot<K, R> {
+    /// `SELECT … WHERE id = k`, as of the snapshot.
+    pub fn select(&self, k: &K) -> Option<&R> {
+        self.rows.get(k)
+    }
+
+    /// Every row matching `pred`, in key order, as of the snapshot.
+    pub fn select_where(&self, pred: impl Fn(&K, &R) -> bool) -> Vec<(K, R)> {
+        self.rows
+            .iter()
+            .filter(|(k, r)| pred(k, r))
+            .map(|(k, r)| (k.clone(), r.clone()))
+            .collect()
     }
 }

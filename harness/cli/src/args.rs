@@ -1,0 +1,139 @@
+//! The command line: argument definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Explore the interleavings of locking schemes; find, replay and explain their races.
+#[derive(Debug, Parser)]
+#[command(name = "locklab", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the scenarios and what each is expected to conclude.
+    List,
+    /// Search one scenario for a violation and print its timeline.
+    Explore(ExploreArgs),
+    /// Re-run exactly the execution a replay string names.
+    Replay(ReplayArgs),
+    /// Run scenarios against their expected verdicts (loom and shuttle PCT).
+    Check(CheckArgs),
+    /// Write reports/REPORT.md, charts and timelines from benchmark and check results.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExploreArgs {
+    /// Scenario id, e.g. device-claim/select-then-update (see `locklab list`).
+    pub id: String,
+    /// Engine: loom, dfs, pct, random or threads.
+    #[arg(long, default_value = "pct")]
+    pub engine: String,
+    /// Executions: how many the sampling engines (pct, random, threads) run
+    /// [default: 10000]; for loom and dfs a cap, and a capped search is not a proof
+    /// [default: no cap].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    pub iterations: Option<u64>,
+    /// Seed for the random and PCT schedulers.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Number of actors (the scenario's main size: servers, instances, ...).
+    #[arg(long)]
+    pub actors: Option<u64>,
+    /// Any scenario parameter, as name=value (repeatable), e.g. --set ttl=4.
+    #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_assignment)]
+    pub set: Vec<(String, u64)>,
+    /// loom: max preemptions per execution; 'none' explores every interleaving.
+    #[arg(long, default_value = "2", value_parser = parse_bound)]
+    pub preemption_bound: PreemptionBound,
+    /// PCT: bug depth.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+    pub depth: u64,
+    /// Give up after this many seconds (the verdict then says the search is incomplete).
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_time: u64,
+    /// On a violation, also draw its timeline as an SVG picture into FILE.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// Scenario id the replay string came from.
+    pub id: String,
+    /// The string printed after `replay:` by explore or check.
+    pub replay: String,
+    /// On a violation, also draw its timeline as an SVG picture into FILE.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Search deeper: this many times the default shuttle executions per scenario.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub deep: u64,
+    /// Seed for shuttle.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Only scenarios whose id starts with this (e.g. device-claim/).
+    #[arg(long)]
+    pub only: Option<String>,
+    /// Also check the built-in scenarios (a CLI of your own checks only yours unless
+    /// told so; the `locklab` binary has only built-ins).
+    #[arg(long)]
+    pub all: bool,
+    /// Give up on one run after this many seconds; a proof cut short is an unmet
+    /// expectation.
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_time: u64,
+    /// Print the results as JSON on stdout instead of the matrix.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The criterion output directory [default: $CRITERION_HOME, else
+    /// $CARGO_TARGET_DIR/criterion, else target/criterion, as criterion chooses].
+    #[arg(long, value_name = "DIR")]
+    pub criterion: Option<PathBuf>,
+    /// The JSON of `locklab check --json` (--measure writes it here).
+    #[arg(long, value_name = "FILE", default_value = "reports/check.json")]
+    pub check: PathBuf,
+    /// Where REPORT.md, charts/ and timelines/ go.
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+    /// First run the benchmarks (`cargo bench -p locklab-bench`) and `locklab check`,
+    /// then write the report: regenerates everything. Run it from the workspace root.
+    #[arg(long)]
+    pub measure: bool,
+}
+
+fn parse_assignment(s: &str) -> Result<(String, u64), String> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| format!("'{s}' is not NAME=VALUE (e.g. ttl=4)"))?;
+    let v = v
+        .parse()
+        .map_err(|_| format!("'{v}' is not a whole number (in '{s}')"))?;
+    Ok((k.to_owned(), v))
+}
+
+/// loom's preemption bound; `None` is unbounded. (A newtype, because clap reads a
+/// bare `Option<usize>` field as an optional `usize`.)
+#[derive(Debug, Clone, Copy)]
+pub struct PreemptionBound(pub Option<usize>);
+
+fn parse_bound(s: &str) -> Result<PreemptionBound, String> {
+    if s == "none" {
+        return Ok(PreemptionBound(None));
+    }
+    s.parse()
+        .map(|n| PreemptionBound(Some(n)))
+        .map_err(|_| format!("'{s}' is not a number or 'none'"))
+}

@@ -1,0 +1,118 @@
+//! `explore` and `replay`.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use locklab::check::replay_string;
+use locklab::engine::{self, Budget};
+use locklab::replay::ReplayString;
+use locklab::{Outcome, Params, Scenario, Verdict};
+use locklab_report::timeline_svg::Timeline;
+
+use crate::args::{ExploreArgs, ReplayArgs};
+use crate::{render, Registry, UsageError};
+
+pub fn explore(args: ExploreArgs, registry: &Registry) -> Result<ExitCode, UsageError> {
+    let scenario = registry.find(&args.id)?;
+    let mut overrides = args.set.clone();
+    if let Some(n) = args.actors {
+        let Some(actors) = scenario.actors_param() else {
+            return Err(UsageError(format!(
+                "{} does not say which parameter is its number of actors: use --set NAME=VALUE",
+                scenario.id()
+            )));
+        };
+        overrides.push((actors.name.to_owned(), n));
+    }
+    let params = scenario.resolve(&overrides).map_err(UsageError)?;
+    let model = scenario.build(&params).map_err(UsageError)?;
+    let engine = engine::by_name(&args.engine, args.preemption_bound.0, args.depth as usize)
+        .map_err(UsageError)?;
+    let budget = Budget {
+        executions: args.iterations,
+        seed: args.seed,
+        max_time: Duration::from_secs(args.max_time),
+    };
+    let how_many = match args.iterations {
+        Some(n) => format!("up to {n} executions"),
+        None => "to the end of its search".to_owned(),
+    };
+    eprintln!(
+        "exploring {} ({params}) with {}, {how_many} or {} s…",
+        scenario.id(),
+        engine.label(),
+        args.max_time
+    );
+    let verdict = engine::explore(model, engine.as_ref(), budget);
+    let code = render::verdict(registry, scenario, &params, &verdict);
+    if let (Some(path), Some(failure)) = (&args.svg, verdict.failure()) {
+        let found = format!(
+            "found by {} after {} executions",
+            verdict.engine, failure.found_after
+        );
+        write_svg(path, registry, scenario, &params, &verdict, &found)?;
+    }
+    no_svg_note(args.svg.as_deref(), &verdict);
+    Ok(code)
+}
+
+pub fn replay(args: ReplayArgs, registry: &Registry) -> Result<ExitCode, UsageError> {
+    let scenario = registry.find(&args.id)?;
+    let replay: ReplayString = args.replay.parse().map_err(UsageError)?;
+    let params = scenario.resolve(&replay.params).map_err(UsageError)?;
+    let model = scenario.build(&params).map_err(UsageError)?;
+    let verdict = engine::replay(model, &replay.schedule);
+    if let Outcome::Error(e) = &verdict.outcome {
+        return Err(UsageError(format!("cannot replay on {}: {e}", scenario.id())));
+    }
+    let code = render::verdict(registry, scenario, &params, &verdict);
+    if let Some(path) = &args.svg {
+        write_svg(path, registry, scenario, &params, &verdict, "replayed")?;
+    }
+    no_svg_note(args.svg.as_deref(), &verdict);
+    Ok(code)
+}
+
+/// Draws the failing execution of `verdict` (if any) into `path`.
+fn write_svg(
+    path: &Path,
+    registry: &Registry,
+    scenario: &Scenario,
+    params: &Params,
+    verdict: &Verdict,
+    found: &str,
+) -> Result<(), UsageError> {
+    let Some(failure) = verdict.failure() else {
+        return Ok(());
+    };
+    let replay = failure.schedule.as_ref().map(|s| {
+        render::replay_command(registry, scenario, &replay_string(params, s.clone()))
+    });
+    let svg = Timeline {
+        scenario: scenario.id(),
+        violation: &failure.violation,
+        trace: &failure.trace,
+        found,
+        replay: replay.as_deref(),
+    }
+    .to_svg();
+    std::fs::write(path, svg).map_err(|e| {
+        UsageError(format!(
+            "{}: cannot write the timeline picture: {e}",
+            path.display()
+        ))
+    })?;
+    eprintln!("timeline picture written to {}", path.display());
+    Ok(())
+}
+
+/// Says why `--svg` wrote nothing when nothing was violated.
+fn no_svg_note(svg: Option<&Path>, verdict: &Verdict) {
+    if let (Some(path), None) = (svg, verdict.failure()) {
+        eprintln!(
+            "no violation, so no timeline picture was written to {}",
+            path.display()
+        );
+    }
+}

@@ -1,0 +1,5 @@
+//! `locklab`: list, explore, replay and check the built-in locking-scheme models.
+
+fn main() -> std::process::ExitCode {
+    locklab_cli::main(Vec::new())
+}

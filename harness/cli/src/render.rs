@@ -1,0 +1,108 @@
+//! What the terminal shows: the scenario list, a verdict with its coverage, its
+//! timeline and the command that replays it.
+
+use std::process::ExitCode;
+
+use locklab::check::replay_string;
+use locklab::{Coverage, Outcome, Params, Scenario, Verdict};
+
+use crate::Registry;
+
+pub fn list(registry: &Registry) {
+    let all: Vec<&Scenario> = registry.all().collect();
+    let w = all.iter().map(|s| s.id().len()).max().unwrap_or(0);
+    let e = all
+        .iter()
+        .map(|s| s.expected().to_string().len())
+        .max()
+        .unwrap_or(0);
+    println!("{:w$}  {:e$}  what it models", "scenario", "expected");
+    for (i, s) in all.iter().enumerate() {
+        if i == registry.mine().len() && i > 0 {
+            println!("\nbuilt-in:");
+        }
+        println!("{:w$}  {:e$}  {}", s.id(), s.expected().to_string(), s.summary());
+    }
+}
+
+/// The command that replays `replay` on `scenario`.
+pub fn replay_command(registry: &Registry, scenario: &Scenario, replay: &str) -> String {
+    format!("{} replay {} '{replay}'", registry.program, scenario.id())
+}
+
+/// Prints a verdict; returns exit code 1 for a violation or an error, 0 otherwise.
+pub fn verdict(registry: &Registry, scenario: &Scenario, params: &Params, verdict: &Verdict) -> ExitCode {
+    let took = format!(
+        "{} executions in {:.2?} ({:.0}/s)",
+        verdict.executions,
+        verdict.elapsed,
+        verdict.executions_per_second()
+    );
+    match &verdict.outcome {
+        Outcome::Passed => {
+            let head = match verdict.coverage {
+                c if c.is_proof() => "PASSED",
+                Coverage::Sampled { .. } => "PASSED (not a proof)",
+                _ => "INCOMPLETE",
+            };
+            println!(
+                "{head} {}: no property violated; {took} with {}: {}",
+                scenario.id(),
+                verdict.engine,
+                verdict.coverage
+            );
+            print_checks(verdict);
+            ExitCode::SUCCESS
+        }
+        Outcome::Violated(failure) => {
+            let v = &failure.violation;
+            println!(
+                "VIOLATED {} ({} property) in {}",
+                v.property.name,
+                v.property.kind,
+                scenario.id()
+            );
+            println!("  {}", v.detail);
+            println!(
+                "  found by {} after {} executions ({took})",
+                verdict.engine, failure.found_after
+            );
+            println!("  expected: {}", scenario.expected());
+            println!();
+            print!("{}", failure.trace.render());
+            println!();
+            match &failure.schedule {
+                Some(schedule) => {
+                    let s = replay_string(params, schedule.clone());
+                    println!("replay: {s}");
+                    println!("  {}", replay_command(registry, scenario, &s));
+                }
+                None => println!("(real threads cannot be replayed: explore with --engine pct or loom to get a replay string)"),
+            }
+            ExitCode::from(1)
+        }
+        Outcome::Error(e) => {
+            println!("ERROR {}: {e}", scenario.id());
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// How often each property's check ran, and a warning for each declared one that
+/// never ran: a pass says nothing about it.
+fn print_checks(verdict: &Verdict) {
+    let counts: Vec<String> = verdict
+        .checks
+        .iter()
+        .map(|c| format!("{} ×{}", c.property.name, c.runs))
+        .collect();
+    if !counts.is_empty() {
+        println!("  checks run: {}", counts.join(", "));
+    }
+    for p in verdict.vacuous() {
+        println!(
+            "  warning: vacuous: the check of {} never ran, so this pass says nothing about it",
+            p.name
+        );
+    }
+}

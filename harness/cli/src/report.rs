@@ -1,0 +1,101 @@
+//! `locklab report`: regenerate `reports/` from saved results, or (`--measure`) run
+//! the benchmarks and `check` first.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use locklab::check::{CheckDepth, CheckReport, CheckRow};
+use locklab_report::{generate, Inputs, Meta};
+
+use crate::args::ReportArgs;
+use crate::UsageError;
+
+pub fn report(args: ReportArgs) -> Result<ExitCode, UsageError> {
+    if args.measure {
+        if let Err(message) = run_benchmarks().and_then(|()| run_check(&args.check)) {
+            eprintln!("error: {message}; the report was not regenerated");
+            return Ok(ExitCode::from(1));
+        }
+    }
+    let inputs = Inputs {
+        criterion_dir: args.criterion.unwrap_or_else(default_criterion_dir),
+        check_file: args.check,
+        meta: Meta::gather(Path::new(".")),
+    };
+    eprintln!(
+        "reading {} and {}; replaying the buggy rungs for their timelines…",
+        inputs.criterion_dir.display(),
+        inputs.check_file.display()
+    );
+    let summary = generate(&inputs, &args.out).map_err(|e| UsageError(e.to_string()))?;
+    for t in &summary.timelines {
+        if let Some(note) = &t.note {
+            eprintln!("note: {}: {note}", t.scenario);
+        }
+    }
+    let drawn = summary
+        .timelines
+        .iter()
+        .filter(|t| t.path.is_some())
+        .count();
+    println!(
+        "wrote {}: {} charts, {drawn} timelines (from {} benchmarks and {} check runs)",
+        summary.report.display(),
+        summary.charts.len(),
+        summary.benchmarks,
+        summary.checks
+    );
+    if summary.failed_expectations > 0 {
+        println!(
+            "{} check expectations FAILED (see the report's verdicts)",
+            summary.failed_expectations
+        );
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Where criterion writes, chosen as criterion itself chooses (minus its
+/// `cargo metadata` fallback): `$CRITERION_HOME`, `$CARGO_TARGET_DIR/criterion`,
+/// `target/criterion`.
+fn default_criterion_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return PathBuf::from(home);
+    }
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| PathBuf::from("target"), PathBuf::from)
+        .join("criterion")
+}
+
+/// `cargo bench -p locklab-bench`, its output streamed to the terminal.
+fn run_benchmarks() -> Result<(), String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    eprintln!("running the benchmarks: cargo bench -p locklab-bench (this takes a while)…");
+    let status = Command::new(&cargo)
+        .args(["bench", "-p", "locklab-bench"])
+        .status()
+        .map_err(|e| format!("cannot run cargo bench: {e}"))?;
+    if !status.success() {
+        return Err(format!("cargo bench -p locklab-bench failed ({status})"));
+    }
+    Ok(())
+}
+
+/// `locklab check --json > check_file`, run in this process: a subprocess of this
+/// binary would fail, because `cargo bench` has just relinked the file it runs from.
+/// Failed expectations still produce the file: the report shows them.
+fn run_check(check_file: &Path) -> Result<(), String> {
+    if let Some(dir) = check_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|e| format!("{}: cannot create: {e}", dir.display()))?;
+    }
+    eprintln!("running locklab check --json > {}…", check_file.display());
+    let scenarios: Vec<_> = locklab::scenarios::all().iter().collect();
+    let rows = crate::check::run_matrix(&scenarios, CheckDepth::default());
+    let report = CheckReport {
+        results: rows.iter().map(CheckRow::record).collect(),
+    };
+    let json = serde_json::to_string_pretty(&report).expect("a check report serialises");
+    fs::write(check_file, json + "\n")
+        .map_err(|e| format!("{}: cannot write: {e}", check_file.display()))
+}

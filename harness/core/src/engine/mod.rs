@@ -1,0 +1,150 @@
+//! Engines: how the interleavings of a model are explored. Each engine is one type
+//! behind the small [`Engine`] trait, in a file of its own, as shuttle's schedulers
+//! are.
+//!
+//! | engine | what it does | coverage of a pass | replay |
+//! |---|---|---|---|
+//! | [`Loom`] | every interleaving in a fixed order, optionally preemption-bounded | exhaustive / preemption-bounded | settings + execution index |
+//! | [`Dfs`] | shuttle, depth-first over every schedule | exhaustive | the recorded schedule |
+//! | [`Pct`] | shuttle, probabilistic concurrency testing (priority changes) | sampled | the recorded schedule |
+//! | [`Random`] | shuttle, uniformly random schedules from a seed | sampled | the recorded schedule |
+//! | [`Threads`] | real OS threads, no control (stress) | sampled | none |
+//!
+//! The exhaustive engines explore [`Actor::choose`](locklab_models::sim::Actor::choose)
+//! by running their whole search once per choice script, until every combination
+//! of the choices they met is covered; the sampling ones draw choices like the
+//! schedule.
+
+mod dfs;
+mod loom;
+mod pct;
+mod random;
+mod replayer;
+mod scripts;
+mod shuttle;
+mod threads;
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use locklab_models::sim::{Recorder, SharedModel};
+
+pub use self::loom::Loom;
+pub use dfs::Dfs;
+pub use pct::Pct;
+pub use random::Random;
+pub use replayer::replay;
+pub use threads::Threads;
+
+pub use crate::verdict::{Failure, Outcome, Search, Verdict};
+
+/// loom's limit on scheduling decisions in one execution (`LOOM_MAX_BRANCHES`),
+/// generous enough that no built-in execution comes near it.
+pub const LOOM_MAX_BRANCHES: usize = 20_000;
+
+/// Executions a sampling engine runs unless told otherwise, in the library and the
+/// CLI alike.
+pub const DEFAULT_SAMPLES: u64 = 10_000;
+
+/// The time a search may take unless told otherwise.
+pub const DEFAULT_MAX_TIME: Duration = Duration::from_secs(60);
+
+/// How much to explore.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    /// For the sampling engines (random, PCT, threads): how many executions to run
+    /// (`None`: [`DEFAULT_SAMPLES`]). For the exhaustive ones (loom, DFS): a cap on
+    /// executions (`None`: no cap, the search runs to completion) — a capped search
+    /// is reported as incomplete, never as a proof.
+    pub executions: Option<u64>,
+    /// Seed for the randomised schedulers.
+    pub seed: u64,
+    /// Wall-clock cap on the whole search; a search it stops is reported as incomplete.
+    pub max_time: Duration,
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            executions: None,
+            seed: 0,
+            max_time: DEFAULT_MAX_TIME,
+        }
+    }
+}
+
+impl Budget {
+    /// This budget with `executions` set.
+    pub fn executions(mut self, executions: u64) -> Self {
+        self.executions = Some(executions);
+        self
+    }
+
+    /// This budget with `seed` set.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// This budget with `max_time` set.
+    pub fn max_time(mut self, max_time: Duration) -> Self {
+        self.max_time = max_time;
+        self
+    }
+
+    /// What a sampling engine runs.
+    pub(crate) fn samples(&self) -> u64 {
+        self.executions.unwrap_or(DEFAULT_SAMPLES).max(1)
+    }
+}
+
+/// A way of exploring a model's executions.
+pub trait Engine: Send + Sync + fmt::Debug {
+    /// The engine with its settings, as people read it: `loom(pb=2)`, `pct(d=3)`.
+    fn label(&self) -> String;
+
+    /// Explores `model` within `budget`, recording into `recorder` (one per search).
+    fn search(&self, model: &SharedModel, budget: &Budget, recorder: &Recorder) -> Search;
+}
+
+/// Explores `model` with `engine` within `budget`.
+pub fn explore(model: SharedModel, engine: &dyn Engine, budget: Budget) -> Verdict {
+    crate::quiet::install();
+    let _quiet = crate::quiet::QuietGuard::new();
+    let recorder = Recorder::new();
+    let start = Instant::now();
+    let search = match model.summary() {
+        Ok(_) => engine.search(&model, &budget, &recorder),
+        Err(e) => Search::error(format!("the scheme's cast is malformed: {e}")),
+    };
+    search.into_verdict(
+        engine.label(),
+        start.elapsed(),
+        model.properties(),
+        &recorder,
+    )
+}
+
+/// The engine a name (as the CLI spells it) stands for, with the default settings
+/// and these overrides.
+pub fn by_name(
+    name: &str,
+    preemption_bound: Option<usize>,
+    depth: usize,
+) -> Result<Box<dyn Engine>, String> {
+    Ok(match name {
+        "loom" => Box::new(Loom {
+            preemption_bound,
+            max_branches: LOOM_MAX_BRANCHES,
+        }),
+        "random" => Box::new(Random),
+        "pct" => Box::new(Pct { depth }),
+        "dfs" => Box::new(Dfs),
+        "threads" => Box::new(Threads),
+        other => {
+            return Err(format!(
+                "unknown engine '{other}': use one of loom, dfs, pct, random, threads"
+            ))
+        }
+    })
+}

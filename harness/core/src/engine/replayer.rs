@@ -1,0 +1,89 @@
+//! Replaying one schedule: exactly the execution it names, with the verdict it gives
+//! (violated, with the same timeline, if the schedule came from a failure).
+
+use std::time::Instant;
+
+use locklab_models::sim::choice::Choices;
+use locklab_models::sim::{Recorder, SharedModel};
+use shuttle::scheduler::ReplayScheduler;
+
+use super::loom::Loom;
+use super::shuttle::Run;
+use super::{Outcome, Search, Verdict, DEFAULT_MAX_TIME};
+use crate::coverage::{Coverage, StoppedBy};
+use crate::replay::{decode_shuttle, Schedule};
+
+/// Replays `schedule` on `model`. The verdict's engine says which engine recorded it.
+pub fn replay(model: SharedModel, schedule: &Schedule) -> Verdict {
+    crate::quiet::install();
+    let _quiet = crate::quiet::QuietGuard::new();
+    let recorder = Recorder::new();
+    let start = Instant::now();
+    let search = match schedule {
+        Schedule::Shuttle {
+            scheduler,
+            hex,
+            choices,
+        } => replay_shuttle(&model, &recorder, scheduler, hex, choices),
+        Schedule::Loom {
+            preemption_bound,
+            max_branches,
+            choices,
+            execution,
+        } => Loom {
+            preemption_bound: *preemption_bound,
+            max_branches: *max_branches,
+        }
+        .replay(&model, &recorder, choices, *execution),
+    };
+    search.into_verdict(
+        format!("{} (replayed)", schedule.family()),
+        start.elapsed(),
+        model.properties(),
+        &recorder,
+    )
+}
+
+fn replay_shuttle(
+    model: &SharedModel,
+    recorder: &Recorder,
+    family: &str,
+    hex: &str,
+    choices: &locklab_models::sim::choice::ChoiceScript,
+) -> Search {
+    let Some(decoded) = decode_shuttle(hex) else {
+        return Search::error("the shuttle schedule in the replay string is malformed");
+    };
+    let mut replayer = ReplayScheduler::new_from_schedule(decoded);
+    replayer.set_allow_incomplete();
+    // The schedulers that draw choices from shuttle's RNG recorded them in the
+    // schedule; DFS ran under a script.
+    recorder.set_choices(if family == "dfs" {
+        Choices::Script(choices.clone())
+    } else {
+        Choices::Shuttle
+    });
+    let family: &'static str = match family {
+        "pct" => "pct",
+        "random" => "random",
+        "dfs" => "dfs",
+        _ => "shuttle",
+    };
+    let ran = Run {
+        model,
+        recorder,
+        scheduler: Box::new(replayer),
+        family,
+        choices: choices.clone(),
+        drain_on_stop: false,
+        max_time: DEFAULT_MAX_TIME,
+    }
+    .go();
+    Search {
+        executions: ran.executions,
+        outcome: ran.failed.unwrap_or(Outcome::Passed),
+        coverage: Coverage::Incomplete {
+            stopped_by: StoppedBy::ExecutionCap { cap: 1 },
+        },
+    }
+}

@@ -1,0 +1,25 @@
+//! locklab: model a locking scheme in a few lines, explore its interleavings under
+//! loom and shuttle, and find, replay and explain its races.
+#![deny(missing_docs)]
+
+pub mod check;
+pub mod coverage;
+pub mod engine;
+mod quiet;
+pub mod replay;
+mod testing;
+pub mod verdict;
+
+pub use locklab_models as models;
+pub use locklab_models::sim;
+pub use locklab_models::sim::store;
+pub use locklab_models::sim::{
+    builtin, Actor, ActorId, Cast, Expected, Halt, LoomPlan, Mutex, Param, Params, Property,
+    Scenario, Scheme, ShuttlePlan, Step, Tick,
+};
+pub use locklab_scenarios as scenarios;
+
+pub use coverage::{Coverage, StoppedBy};
+pub use engine::{explore, replay as replay_schedule, Budget, Engine};
+pub use testing::{assert_holds, assert_violates};
+pub use verdict::{Outcome, Verdict};

@@ -1,0 +1,70 @@
+//! [`Scheme`]: what a locking scheme says about itself — the world, the actors, what
+//! must hold at the end — and [`Model`], the object-safe form the engines run.
+
+use std::hash::Hash;
+use std::sync::Arc;
+
+use super::cast::{Cast, CastSummary};
+use super::runtime::Runtime;
+use super::{Property, Recorder, Step};
+
+/// A locking scheme the kit can run. The kit owns the execution: it builds the world
+/// from [`init`](Scheme::init), starts the actors of [`cast`](Scheme::cast) (with the
+/// clock and faults the cast asks for), waits for them, then runs
+/// [`at_end`](Scheme::at_end) — once per explored schedule, on whichever runtime the
+/// engine chose.
+pub trait Scheme: Send + Sync + 'static {
+    /// The shared world: tables, key-value stores, files, the resource the lock
+    /// protects, and what the properties need to remember. Plain data; `Hash`, so an
+    /// engine can recognise a state it has seen.
+    type State: Send + Hash + 'static;
+
+    /// The world at the start of every execution.
+    fn init(&self) -> Self::State;
+
+    /// The actors, and the clock and faults around them.
+    fn cast(&self, cast: &mut Cast<Self::State>);
+
+    /// Checks at the end of every complete execution (liveness deadlines, money
+    /// conserved); skipped when a violation already stopped the execution.
+    fn at_end(&self, _end: &mut Step<'_, Self::State>) {}
+
+    /// The properties this scheme checks (besides the kit's own `deadlock`,
+    /// `step-bound` and `panic`). A verdict reports how often each one's check ran,
+    /// and one that never ran as vacuous.
+    fn properties(&self) -> Vec<Property>;
+}
+
+/// A runnable model: a [`Scheme`] with its type erased, so scenarios can keep models
+/// in one list and the engine can be chosen at run time.
+pub trait Model: Send + Sync + 'static {
+    /// Runs one execution on `runtime`, recording into `recorder`. Called once per
+    /// explored schedule (from inside loom's or shuttle's runner for those runtimes).
+    fn run(&self, runtime: Runtime, recorder: &Recorder);
+
+    /// The declared properties.
+    fn properties(&self) -> Vec<Property>;
+
+    /// Who takes part, without running anything; `Err` if the cast is malformed.
+    fn summary(&self) -> Result<CastSummary, String>;
+}
+
+impl<M: Scheme> Model for M {
+    fn run(&self, runtime: Runtime, recorder: &Recorder) {
+        super::exec::execute(self, runtime, recorder);
+    }
+
+    fn properties(&self) -> Vec<Property> {
+        Scheme::properties(self)
+    }
+
+    fn summary(&self) -> Result<CastSummary, String> {
+        let mut cast = Cast::default();
+        self.cast(&mut cast);
+        cast.validate()?;
+        Ok(cast.summary())
+    }
+}
+
+/// A model behind an `Arc`, as scenarios build them.
+pub type SharedModel = Arc<dyn Model>;

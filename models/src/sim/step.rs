@@ -1,0 +1,94 @@
+//! [`Step`]: what a step's closure works with.
+
+use super::trace::CheckCount;
+use super::world::{count_check, ActorSlot, Status};
+use super::{ActorId, Property, Tick};
+
+/// What a step's closure (and an end-of-execution check) works with: the clock, the
+/// scheme's state, and ways to say what it saw and which property it checked.
+pub struct Step<'a, S> {
+    /// Virtual time of this step.
+    pub now: Tick,
+    /// The scheme's state.
+    pub state: &'a mut S,
+    /// Who is taking the step ([`ActorId::END`] in end-of-execution checks; the
+    /// victim in a crash's `on_crash`).
+    pub me: ActorId,
+    actors: &'a [ActorSlot],
+    checks: &'a mut Vec<CheckCount>,
+    recording: bool,
+    pub(crate) saw: Option<String>,
+    pub(crate) violation: Option<(Property, String)>,
+}
+
+impl<'a, S> Step<'a, S> {
+    pub(crate) fn new(
+        now: Tick,
+        state: &'a mut S,
+        me: ActorId,
+        actors: &'a [ActorSlot],
+        checks: &'a mut Vec<CheckCount>,
+        recording: bool,
+    ) -> Self {
+        Step {
+            now,
+            state,
+            me,
+            actors,
+            checks,
+            recording,
+            saw: None,
+            violation: None,
+        }
+    }
+
+    /// Says what the step saw or did, for the timeline. The text is only built when
+    /// the run records a trace (benchmarks do not).
+    pub fn saw(&mut self, describe: impl FnOnce() -> String) {
+        if self.recording {
+            self.saw = Some(describe());
+        }
+    }
+
+    /// Checks `property`: reports it violated unless `holds`. Every call counts as one
+    /// run of the property's check, so a property whose check never ran is reported
+    /// as vacuous rather than as holding.
+    pub fn check(&mut self, holds: bool, property: Property, detail: impl FnOnce() -> String) {
+        count_check(self.checks, property);
+        if !holds {
+            self.report(property, detail);
+        }
+    }
+
+    /// Counts one run of `property`'s check that found it holding, where the check is
+    /// written as `if bad { s.violate(…) } else { s.checked(…) }`.
+    pub fn checked(&mut self, property: Property) {
+        count_check(self.checks, property);
+    }
+
+    /// Reports that `property` does not hold (and counts as one run of its check).
+    /// The first violation of an execution stops it; the harness turns it into the
+    /// verdict.
+    pub fn violate(&mut self, property: Property, detail: impl FnOnce() -> String) {
+        count_check(self.checks, property);
+        self.report(property, detail);
+    }
+
+    fn report(&mut self, property: Property, detail: impl FnOnce() -> String) {
+        if self.violation.is_none() {
+            self.violation = Some((property, detail()));
+        }
+    }
+
+    /// An actor's display name (`"check"` for [`ActorId::END`]).
+    pub fn name(&self, id: ActorId) -> &str {
+        self.actors.get(id.0).map_or("check", |a| a.name.as_str())
+    }
+
+    /// Whether an actor has crashed.
+    pub fn is_crashed(&self, id: ActorId) -> bool {
+        self.actors
+            .get(id.0)
+            .is_some_and(|a| a.status == Status::Crashed)
+    }
+}
