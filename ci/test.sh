@@ -7,4 +7,4 @@ cargo clippy --all-targets -- -D warnings
 cargo test --release
 # Smoke-run every benchmark once (criterion's test mode); full numbers come from
 # `locklab report --measure`, not from CI.
-cargo bench -p locklab -- --test
+cargo bench -p locklab-bench -- --test

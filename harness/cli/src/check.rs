@@ -81,7 +81,11 @@ pub fn run_matrix<'s>(scenarios: &[&'s Scenario], depth: CheckDepth) -> Vec<Chec
 }
 
 fn print_matrix(rows: &[CheckRow<'_>]) {
-    let w = rows.iter().map(|r| r.scenario.id().len()).max().unwrap_or(8);
+    let w = rows
+        .iter()
+        .map(|r| r.scenario.id().len())
+        .max()
+        .unwrap_or(8);
     let x = rows
         .iter()
         .map(|r| r.scenario.expected().to_string().len())

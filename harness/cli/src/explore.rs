@@ -64,7 +64,10 @@ pub fn replay(args: ReplayArgs, registry: &Registry) -> Result<ExitCode, UsageEr
     let model = scenario.build(&params).map_err(UsageError)?;
     let verdict = engine::replay(model, &replay.schedule);
     if let Outcome::Error(e) = &verdict.outcome {
-        return Err(UsageError(format!("cannot replay on {}: {e}", scenario.id())));
+        return Err(UsageError(format!(
+            "cannot replay on {}: {e}",
+            scenario.id()
+        )));
     }
     let code = render::verdict(registry, scenario, &params, &verdict);
     if let Some(path) = &args.svg {
@@ -86,9 +89,10 @@ fn write_svg(
     let Some(failure) = verdict.failure() else {
         return Ok(());
     };
-    let replay = failure.schedule.as_ref().map(|s| {
-        render::replay_command(registry, scenario, &replay_string(params, s.clone()))
-    });
+    let replay = failure
+        .schedule
+        .as_ref()
+        .map(|s| render::replay_command(registry, scenario, &replay_string(params, s.clone())));
     let svg = Timeline {
         scenario: scenario.id(),
         violation: &failure.violation,

@@ -37,12 +37,18 @@ pub fn main(scenarios: Vec<Scenario>) -> ExitCode {
 }
 
 /// [`main`] with explicit arguments (the first is the program name).
-pub fn run(args: impl IntoIterator<Item = impl Into<OsString> + Clone>, scenarios: Vec<Scenario>) -> ExitCode {
+pub fn run(
+    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+    scenarios: Vec<Scenario>,
+) -> ExitCode {
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     let program = args
         .first()
         .and_then(|a| std::path::Path::new(a).file_stem())
-        .map_or_else(|| "locklab".to_owned(), |s| s.to_string_lossy().into_owned());
+        .map_or_else(
+            || "locklab".to_owned(),
+            |s| s.to_string_lossy().into_owned(),
+        );
     let cli = match args::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         // clap prints help and version to stdout with 0, and usage errors to stderr

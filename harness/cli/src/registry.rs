@@ -22,7 +22,11 @@ impl Registry {
             s.validate().map_err(UsageError)?;
             let clash = mine[..i].iter().any(|o| o.id() == s.id());
             if clash || builtin.iter().any(|b| b.id() == s.id()) {
-                let whose = if clash { "another of your scenarios" } else { "a built-in scenario" };
+                let whose = if clash {
+                    "another of your scenarios"
+                } else {
+                    "a built-in scenario"
+                };
                 return Err(UsageError(format!(
                     "two scenarios are named '{}' (yours and {whose}): give each a unique scheme/variant id",
                     s.id()
@@ -61,7 +65,10 @@ impl Registry {
         let hint = if close.is_empty() {
             "run `list` to see every scenario".to_owned()
         } else {
-            format!("did you mean one of: {}? (`list` shows all)", close.join(", "))
+            format!(
+                "did you mean one of: {}? (`list` shows all)",
+                close.join(", ")
+            )
         };
         Err(UsageError(format!("unknown scenario '{id}': {hint}")))
     }

@@ -21,7 +21,12 @@ pub fn list(registry: &Registry) {
         if i == registry.mine().len() && i > 0 {
             println!("\nbuilt-in:");
         }
-        println!("{:w$}  {:e$}  {}", s.id(), s.expected().to_string(), s.summary());
+        println!(
+            "{:w$}  {:e$}  {}",
+            s.id(),
+            s.expected().to_string(),
+            s.summary()
+        );
     }
 }
 
@@ -31,7 +36,12 @@ pub fn replay_command(registry: &Registry, scenario: &Scenario, replay: &str) ->
 }
 
 /// Prints a verdict; returns exit code 1 for a violation or an error, 0 otherwise.
-pub fn verdict(registry: &Registry, scenario: &Scenario, params: &Params, verdict: &Verdict) -> ExitCode {
+pub fn verdict(
+    registry: &Registry,
+    scenario: &Scenario,
+    params: &Params,
+    verdict: &Verdict,
+) -> ExitCode {
     let took = format!(
         "{} executions in {:.2?} ({:.0}/s)",
         verdict.executions,

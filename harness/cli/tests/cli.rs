@@ -46,7 +46,7 @@ fn check_json_lists_every_scenario_with_its_verdict() {
         .unwrap();
     assert!(
         caught["replay"].as_str().unwrap().starts_with("loom:")
-            || caught["replay"].as_str().unwrap().starts_with("shuttle:")
+            || caught["replay"].as_str().unwrap().starts_with("pct:")
     );
 }
 
@@ -95,7 +95,7 @@ fn bad_input_exits_2_with_a_message_and_no_panic() {
             "many",
         ],
         &["replay", "device-claim/epoch-lease", "not-a-schedule"],
-        &["replay", "device-claim/epoch-lease", "shuttle:91"],
+        &["replay", "device-claim/epoch-lease", "pct:91"],
         &["replay", "device-claim/epoch-lease", "shuttle:zz"],
         &["replay", "device-claim/epoch-lease", "loom:pb=2:abc"],
         &["check", "--only", "no-such-scheme/"],

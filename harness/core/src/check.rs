@@ -128,7 +128,9 @@ pub fn judge(expected: Expected, verdict: &Verdict) -> Result<(), String> {
         (Outcome::Violated(f), Expected::Holds) => Err(format!("violated {}", f.violation)),
         (Outcome::Passed, Expected::Holds) => {
             if let Coverage::Incomplete { stopped_by } = verdict.coverage {
-                return Err(format!("the search was cut short ({stopped_by}): not a proof"));
+                return Err(format!(
+                    "the search was cut short ({stopped_by}): not a proof"
+                ));
             }
             let vacuous = verdict.vacuous();
             if !vacuous.is_empty() {
@@ -145,10 +147,9 @@ pub fn judge(expected: Expected, verdict: &Verdict) -> Result<(), String> {
             "caught by {} instead of {}: {}",
             f.violation.property, p, f.violation
         )),
-        (Outcome::Passed, Expected::Violates(p)) => Err(format!(
-            "{p} was not violated ({})",
-            verdict.coverage
-        )),
+        (Outcome::Passed, Expected::Violates(p)) => {
+            Err(format!("{p} was not violated ({})", verdict.coverage))
+        }
     }
 }
 

@@ -50,7 +50,10 @@ fn explain(out: &mut String, row: &CheckRow<'_>, expected: Expected, why: &str) 
         out.push_str(&f.trace.render());
         if let Some(replay) = row.replay() {
             let _ = writeln!(out, "\nreplay: {replay}");
-            let _ = writeln!(out, "  locklab replay {id} '{replay}'   (or your own CLI's `replay`)");
+            let _ = writeln!(
+                out,
+                "  locklab replay {id} '{replay}'   (or your own CLI's `replay`)"
+            );
         }
     }
     out.push('\n');

@@ -37,7 +37,10 @@ fn a_shuttle_failure_replays_to_a_byte_identical_timeline() {
         let failure = found
             .failure()
             .unwrap_or_else(|| panic!("{} did not catch {id}", engine.label()));
-        let schedule = failure.schedule.clone().expect("shuttle failures carry a schedule");
+        let schedule = failure
+            .schedule
+            .clone()
+            .expect("shuttle failures carry a schedule");
         assert_eq!(schedule.family(), family);
         let replayed = replay(model(id, &[("servers", servers)]), &schedule);
         assert_eq!(replayed.engine, format!("{family} (replayed)"));
@@ -52,9 +55,16 @@ fn a_shuttle_failure_replays_to_a_byte_identical_timeline() {
 #[test]
 fn a_loom_failure_replays_by_execution_index() {
     let id = "device-claim/select-then-update";
-    let found = explore(model(id, &[("servers", 2)]), &Loom::unbounded(), Budget::default());
+    let found = explore(
+        model(id, &[("servers", 2)]),
+        &Loom::unbounded(),
+        Budget::default(),
+    );
     let failure = found.failure().expect("caught");
-    let schedule = failure.schedule.clone().expect("loom failures carry settings and an index");
+    let schedule = failure
+        .schedule
+        .clone()
+        .expect("loom failures carry settings and an index");
     let replayed = replay(model(id, &[("servers", 2)]), &schedule);
     assert_eq!(replayed.engine, "loom (replayed)");
     assert_eq!(
@@ -80,7 +90,14 @@ fn replay_strings_round_trip_through_text() {
     let parsed: ReplayString = text.parse().unwrap();
     assert_eq!(parsed.schedule, schedule);
     assert_eq!(parsed.params, vec![("servers".to_owned(), 3)]);
-    for bad in ["", "pct:zz", "loom:pb=2:0", "loom:pb=x,mb=1:3", "warp:00", "pct:00#servers"] {
+    for bad in [
+        "",
+        "pct:zz",
+        "loom:pb=2:0",
+        "loom:pb=x,mb=1:3",
+        "warp:00",
+        "pct:00#servers",
+    ] {
         assert!(bad.parse::<ReplayString>().is_err(), "{bad:?} parsed");
     }
 }
@@ -135,7 +152,11 @@ impl Scheme for Interleavings {
     }
 
     fn at_end(&self, end: &mut Step<'_, String>) {
-        end.check(end.state.len() == self.actors * self.steps, APPENDED, String::new);
+        end.check(
+            end.state.len() == self.actors * self.steps,
+            APPENDED,
+            String::new,
+        );
         self.seen.lock().unwrap().insert(end.state.clone());
     }
 
@@ -154,7 +175,11 @@ fn distinct_orders(engine: &dyn Engine, actors: usize, steps: usize) -> (u64, us
     let v = explore(model, engine, Budget::default());
     assert!(v.passed(), "{:?}", v.outcome);
     assert_eq!(v.coverage, Coverage::Exhaustive);
-    assert_eq!(v.runs(APPENDED), v.executions, "the end check runs once per execution");
+    assert_eq!(
+        v.runs(APPENDED),
+        v.executions,
+        "the end check runs once per execution"
+    );
     let n = seen.lock().unwrap().len();
     (v.executions, n)
 }
@@ -211,9 +236,19 @@ impl Scheme for SleepsPastTheHorizon {
 
 #[test]
 fn an_actor_sleeping_past_the_horizon_winds_up_on_every_engine() {
-    let engines: [&dyn Engine; 5] = [&Loom::unbounded(), &Dfs, &Pct { depth: 3 }, &Random, &Threads];
+    let engines: [&dyn Engine; 5] = [
+        &Loom::unbounded(),
+        &Dfs,
+        &Pct { depth: 3 },
+        &Random,
+        &Threads,
+    ];
     for engine in engines {
-        let v = explore(Arc::new(SleepsPastTheHorizon), engine, Budget::default().executions(100));
+        let v = explore(
+            Arc::new(SleepsPastTheHorizon),
+            engine,
+            Budget::default().executions(100),
+        );
         assert!(v.passed(), "{}: {:?}", engine.label(), v.outcome);
     }
 }
@@ -276,7 +311,33 @@ fn mutexes_held_across_steps_deadlock_as_the_kit_reports_it() {
     let engines: [&dyn Engine; 3] = [&Loom::unbounded(), &Dfs, &Pct { depth: 3 }];
     for engine in engines {
         let v = explore(Arc::new(CrossedLocks), engine, Budget::default());
-        assert_eq!(v.violated_property(), Some(builtin::DEADLOCK), "{}", engine.label());
+        assert_eq!(
+            v.violated_property(),
+            Some(builtin::DEADLOCK),
+            "{}",
+            engine.label()
+        );
     }
 }
 
+#[test]
+fn loom_preemption_bounded_coverage_of_the_known_model_is_pinned() {
+    // With at most 2 preemptions loom sees every order of 2 × 2 and 3 × 1, and 48 of
+    // the 90 orders of 3 × 2, in exactly these many executions. The bound is a
+    // heuristic: the check matrix says "≤2 preemptions", never "every interleaving".
+    let bounded = |actors, steps| {
+        let seen = Arc::new(Mutex::new(BTreeSet::new()));
+        let model = Arc::new(Interleavings {
+            actors,
+            steps,
+            seen: Arc::clone(&seen),
+        });
+        let v = explore(model, &Loom::bounded(2), Budget::default());
+        assert_eq!(v.coverage, Coverage::PreemptionBounded { bound: 2 });
+        let distinct = seen.lock().unwrap().len();
+        (v.executions, distinct)
+    };
+    assert_eq!(bounded(2, 2), (36, 6));
+    assert_eq!(bounded(3, 1), (306, 6));
+    assert_eq!(bounded(3, 2), (534, 48));
+}

@@ -128,7 +128,7 @@ impl Benchmark {
 
 /// Hint printed when criterion's directory or one of its files is missing.
 pub const MEASURE_HINT: &str =
-    "run `cargo bench -p locklab` (or `locklab report --measure`) to create it";
+    "run `cargo bench -p locklab-bench` (or `locklab report --measure`) to create it";
 
 /// Every benchmark under `dir`, sorted by group, function and value (so reports do not
 /// depend on directory order).

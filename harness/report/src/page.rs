@@ -121,7 +121,7 @@ impl Page<'_> {
         let _ = writeln!(md, "## {title}\n");
         match body(self.measurements) {
             None => {
-                let _ = writeln!(md, "No `{subject}` benchmarks in the criterion results: run `cargo bench -p locklab`.\n");
+                let _ = writeln!(md, "No `{subject}` benchmarks in the criterion results: run `cargo bench -p locklab-bench`.\n");
             }
             Some(table) => {
                 if let Some(chart) = self.chart(subject) {
@@ -136,7 +136,7 @@ impl Page<'_> {
         let m = self.measurements;
         let _ = writeln!(md, "## Throughput\n");
         if m.throughput.is_empty() {
-            let _ = writeln!(md, "No `throughput` benchmarks in the criterion results: run `cargo bench -p locklab`.\n");
+            let _ = writeln!(md, "No `throughput` benchmarks in the criterion results: run `cargo bench -p locklab-bench`.\n");
             return;
         }
         let schemes = charts::schemes(&m.throughput);

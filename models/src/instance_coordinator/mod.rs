@@ -225,7 +225,10 @@ impl Config {
 /// The properties a configuration checks.
 fn declared(cfg: &Config) -> Vec<Property> {
     let mut properties = vec![BALANCE_CONSERVED, PURCHASE_ONCE];
-    if matches!(cfg.protocol, Protocol::ExpiringLockTable | Protocol::FencedLease) {
+    if matches!(
+        cfg.protocol,
+        Protocol::ExpiringLockTable | Protocol::FencedLease
+    ) {
         properties.extend([EXCLUSIVE_HOLDER, RELEASE_OWN_TOKEN, ACQUIRE_WHEN_FREE]);
     }
     if cfg.protocol == Protocol::FencedLease {

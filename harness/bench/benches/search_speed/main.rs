@@ -10,20 +10,19 @@
 //! with no locklab engine around it: locklab `random` ÷ `raw-shuttle-random` is the
 //! engine's overhead.
 //!
-//! `cargo bench -p locklab --bench search_speed -- --test` runs each case once.
+//! `cargo bench -p locklab-bench --bench search_speed -- --test` runs each case once.
 #![deny(missing_docs)]
 
-#[path = "../common/mod.rs"]
-mod common;
+use locklab_bench as common;
 mod raw_shuttle;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use locklab::engine::{explore, Engine};
-use locklab::sim::DynModel;
-use locklab_scenarios::{Expected, Scenario};
+use locklab::engine::{explore, Dfs, Engine, Random};
+use locklab::sim::SharedModel;
+use locklab::{Expected, Scenario};
 
 /// The fixed scenarios: one rung per scheme that holds, so no search stops early at a
 /// violation and every iteration explores the same number of executions. For device
@@ -53,12 +52,17 @@ struct Search {
 }
 
 /// A locklab search of a correct rung: it must pass.
-fn locklab_search(model: Arc<dyn DynModel>, engine: Engine) -> Box<dyn Fn() -> u64> {
+fn locklab_search(model: SharedModel, engine: Box<dyn Engine>) -> Box<dyn Fn() -> u64> {
     Box::new(move || {
-        let verdict = explore(Arc::clone(&model), engine, common::budget(EXECUTIONS, SEED));
+        let verdict = explore(
+            Arc::clone(&model),
+            engine.as_ref(),
+            common::budget(EXECUTIONS, SEED),
+        );
         assert!(
             verdict.passed(),
-            "a correct rung failed under {engine}: {}",
+            "a correct rung failed under {}: {}",
+            engine.label(),
             common::describe(&verdict)
         );
         verdict.executions
@@ -66,11 +70,9 @@ fn locklab_search(model: Arc<dyn DynModel>, engine: Engine) -> Box<dyn Fn() -> u
 }
 
 fn searches(scenario: &Scenario) -> Vec<Search> {
-    let at_loom = common::model(scenario, scenario.loom.sizes);
-    let at_shuttle = common::model(scenario, scenario.shuttle.sizes);
-    let Engine::Pct { depth } = Engine::PCT else {
-        unreachable!("Engine::PCT is PCT")
-    };
+    let at_loom = common::model(scenario, &scenario.loom_plan().sizes);
+    let at_shuttle = common::model(scenario, &scenario.shuttle_plan().sizes);
+    let depth = common::PCT.depth;
     let raw_random = {
         let model = Arc::clone(&at_shuttle);
         Box::new(move || raw_shuttle::random(&model, EXECUTIONS, SEED))
@@ -82,19 +84,19 @@ fn searches(scenario: &Scenario) -> Vec<Search> {
     vec![
         Search {
             engine: "loom",
-            run: locklab_search(at_loom, common::loom_of_plan(scenario)),
+            run: locklab_search(at_loom, Box::new(common::loom_of_plan(scenario))),
         },
         Search {
             engine: "random",
-            run: locklab_search(Arc::clone(&at_shuttle), Engine::Random),
+            run: locklab_search(Arc::clone(&at_shuttle), Box::new(Random)),
         },
         Search {
             engine: "pct",
-            run: locklab_search(Arc::clone(&at_shuttle), Engine::PCT),
+            run: locklab_search(Arc::clone(&at_shuttle), Box::new(common::PCT)),
         },
         Search {
             engine: "dfs",
-            run: locklab_search(at_shuttle, Engine::Dfs),
+            run: locklab_search(at_shuttle, Box::new(Dfs)),
         },
         Search {
             engine: "raw-shuttle-random",
@@ -115,12 +117,12 @@ fn search_speed(c: &mut Criterion) {
         Duration::from_millis(2500),
     );
     for id in SCENARIOS {
-        let Some(scenario) = locklab_scenarios::find(id) else {
+        let Some(scenario) = locklab::scenarios::find(id) else {
             eprintln!("note: no scenario '{id}' (yet): skipped");
             continue;
         };
         assert_eq!(
-            scenario.expected,
+            scenario.expected(),
             Expected::Holds,
             "{id}: search speed needs a rung that holds"
         );

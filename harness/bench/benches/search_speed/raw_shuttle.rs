@@ -6,20 +6,20 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use locklab::sim::{DynModel, Recorder};
+use locklab::sim::{Recorder, SharedModel};
 use shuttle::scheduler::PctScheduler;
 use shuttle::{Config, Runner};
 
 /// One execution of the model, as locklab's engine runs it, plus a check that a
 /// correct rung stayed correct (the engine reads the recorder after each execution too).
-fn closure(model: &Arc<dyn DynModel>, executions: &Arc<AtomicU64>) -> impl Fn() + Send + Sync {
+fn closure(model: &SharedModel, executions: &Arc<AtomicU64>) -> impl Fn() + Send + Sync {
     let model = Arc::clone(model);
     let executions = Arc::clone(executions);
     let recorder = Recorder::new();
     move || {
         executions.fetch_add(1, Ordering::Relaxed);
         recorder.reset();
-        model.run_shuttle(&recorder);
+        model.run(locklab::sim::Runtime::Shuttle, &recorder);
         if let Some(violation) = recorder.violation() {
             panic!("a correct rung violated {violation}");
         }
@@ -28,7 +28,7 @@ fn closure(model: &Arc<dyn DynModel>, executions: &Arc<AtomicU64>) -> impl Fn() 
 
 /// `shuttle::check_random_with_seed` (shuttle's `check_random`, seeded so every
 /// iteration explores the same schedules); returns the executions run.
-pub fn random(model: &Arc<dyn DynModel>, iterations: u64, seed: u64) -> u64 {
+pub fn random(model: &SharedModel, iterations: u64, seed: u64) -> u64 {
     let executions = Arc::new(AtomicU64::new(0));
     shuttle::check_random_with_seed(closure(model, &executions), seed, iterations as usize);
     executions.load(Ordering::Relaxed)
@@ -36,7 +36,7 @@ pub fn random(model: &Arc<dyn DynModel>, iterations: u64, seed: u64) -> u64 {
 
 /// shuttle's `check_pct`, seeded: the same runner and scheduler it builds; returns the
 /// executions run.
-pub fn pct(model: &Arc<dyn DynModel>, iterations: u64, depth: usize, seed: u64) -> u64 {
+pub fn pct(model: &SharedModel, iterations: u64, depth: usize, seed: u64) -> u64 {
     let executions = Arc::new(AtomicU64::new(0));
     let scheduler = PctScheduler::new_from_seed(seed, depth, iterations as usize);
     Runner::new(scheduler, Config::default()).run(closure(model, &executions));

@@ -9,15 +9,14 @@
 //! critical section of a `std::sync::Mutex` around the store. One iteration is
 //! [`driver::OPS_PER_THREAD`] operations per thread, all threads together.
 //!
-//! `cargo bench -p locklab --bench throughput -- --test` runs each case once.
+//! `cargo bench -p locklab-bench --bench throughput -- --test` runs each case once.
 #![deny(missing_docs)]
 
 mod driver;
 mod kernel;
 mod kernels;
 
-#[path = "../common/mod.rs"]
-mod common;
+use locklab_bench as common;
 
 use std::time::Duration;
 
@@ -37,7 +36,7 @@ fn throughput(c: &mut Criterion) {
         Duration::from_millis(1500),
     );
     for spec in kernels::all() {
-        if spec.id != kernels::BASELINE && locklab_scenarios::find(spec.id).is_none() {
+        if spec.id != kernels::BASELINE && locklab::scenarios::find(spec.id).is_none() {
             // The kernel is written from the catalogue; its scenario may land later.
             eprintln!(
                 "note: no scenario '{}' (yet): its throughput rows will not link to a verdict",

@@ -3,26 +3,24 @@
 
 use std::sync::Arc;
 
-use locklab::engine::{explore, Engine};
-use locklab::sim::DynModel;
-use locklab_scenarios::{Expected, Scenario};
+use locklab::engine::{explore, Budget, Engine, Random};
+use locklab::sim::SharedModel;
+use locklab::{Expected, Property, Scenario};
 
-use crate::common;
+use locklab_bench as common;
 
 /// Seeds per hunt; the report's "executions until found" is their median.
 pub const SEEDS: [u64; 5] = [0, 1, 2, 3, 4];
-
-/// loom's cap, as `locklab check` sets it.
-const LOOM_BUDGET: u64 = 5_000_000;
 
 /// One engine on one buggy rung.
 pub struct Hunt {
     /// `loom`, `random` or `pct`.
     pub engine_name: &'static str,
-    engine: Engine,
-    model: Arc<dyn DynModel>,
-    property: &'static str,
-    budget: u64,
+    engine: Box<dyn Engine>,
+    model: SharedModel,
+    property: Property,
+    /// Executions at most (`None`: loom runs its whole plan, as `check` does).
+    budget: Option<u64>,
     /// Whether the engine ignores the seed (loom explores in one fixed order).
     seedless: bool,
 }
@@ -31,31 +29,31 @@ impl Hunt {
     /// loom at the plan's loom sizes and bound, random and PCT at its shuttle sizes;
     /// `None` if the scenario is not a buggy rung.
     pub fn all_for(scenario: &Scenario) -> Option<Vec<Hunt>> {
-        let Expected::Violates(property) = scenario.expected else {
+        let Expected::Violates(property) = scenario.expected() else {
             return None;
         };
-        let shuttle = |engine_name, engine| Hunt {
+        let shuttle = |engine_name, engine: Box<dyn Engine>| Hunt {
             engine_name,
             engine,
-            model: common::model(scenario, scenario.shuttle.sizes),
+            model: common::model(scenario, &scenario.shuttle_plan().sizes),
             property,
             // The plan's executions, as `locklab check` runs them. Not more: locklab's
             // random engine, stopped early, runs its scheduler out to the budget (about
             // 0.1 µs per execution left), which would be timed as part of the hunt.
-            budget: scenario.shuttle.iterations,
+            budget: Some(scenario.shuttle_plan().iterations),
             seedless: false,
         };
         Some(vec![
             Hunt {
                 engine_name: "loom",
-                engine: common::loom_of_plan(scenario),
-                model: common::model(scenario, scenario.loom.sizes),
+                engine: Box::new(common::loom_of_plan(scenario)),
+                model: common::model(scenario, &scenario.loom_plan().sizes),
                 property,
-                budget: LOOM_BUDGET,
+                budget: None,
                 seedless: true,
             },
-            shuttle("random", Engine::Random),
-            shuttle("pct", Engine::PCT),
+            shuttle("random", Box::new(Random)),
+            shuttle("pct", Box::new(common::PCT)),
         ])
     }
 
@@ -64,13 +62,17 @@ impl Hunt {
     pub fn found_after(&self, seed: u64) -> Result<u64, String> {
         let verdict = explore(
             Arc::clone(&self.model),
-            self.engine,
-            common::budget(self.budget, seed),
+            self.engine.as_ref(),
+            Budget {
+                executions: self.budget,
+                seed,
+                max_time: common::SEARCH_TIME_CAP,
+            },
         );
         match verdict.violated_property() {
             Some(p) if p == self.property => Ok(verdict.failure().map_or(0, |f| f.found_after)),
             _ => Err(format!(
-                "seed {seed}: expected {} within {} executions, {}",
+                "seed {seed}: expected {} within {:?} executions, {}",
                 self.property,
                 self.budget,
                 common::describe(&verdict)

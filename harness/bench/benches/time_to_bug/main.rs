@@ -14,11 +14,10 @@
 //! plan sizes. A hunt that does not find the expected violation within its budget is
 //! left out, with a note on stderr.
 //!
-//! `cargo bench -p locklab --bench time_to_bug -- --test` runs each case once.
+//! `cargo bench -p locklab-bench --bench time_to_bug -- --test` runs each case once.
 #![deny(missing_docs)]
 
-#[path = "../common/mod.rs"]
-mod common;
+use locklab_bench as common;
 mod hunt;
 
 use std::time::Duration;
@@ -34,7 +33,7 @@ fn time_to_bug(c: &mut Criterion) {
         Duration::from_millis(100),
         Duration::from_millis(500),
     );
-    for scenario in locklab_scenarios::all() {
+    for scenario in locklab::scenarios::all() {
         let Some(hunts) = Hunt::all_for(scenario) else {
             continue;
         };
@@ -44,28 +43,34 @@ fn time_to_bug(c: &mut Criterion) {
                 Err(why) => {
                     eprintln!(
                         "note: {} under {} left out: {why}",
-                        scenario.id, hunt.engine_name
+                        scenario.id(),
+                        hunt.engine_name
                     );
                     continue;
                 }
             };
             eprintln!(
                 "{} under {}: found after {found_after:?} executions (seeds {SEEDS:?})",
-                scenario.id, hunt.engine_name
+                scenario.id(),
+                hunt.engine_name
             );
             group.throughput(Throughput::Elements(median(&found_after)));
             let mut next = 0;
-            group.bench_function(BenchmarkId::new(hunt.engine_name, scenario.id), |b| {
+            group.bench_function(BenchmarkId::new(hunt.engine_name, scenario.id()), |b| {
                 b.iter(|| {
                     let i = next % SEEDS.len();
                     next += 1;
                     let n = hunt.found_after(SEEDS[i]).unwrap_or_else(|why| {
-                        panic!("{} under {}: {why}", scenario.id, hunt.engine_name)
+                        panic!("{} under {}: {why}", scenario.id(), hunt.engine_name)
                     });
                     assert_eq!(
-                        n, found_after[i],
+                        n,
+                        found_after[i],
                         "{} under {}: seed {} found it after {n} executions, not {} as before",
-                        scenario.id, hunt.engine_name, SEEDS[i], found_after[i]
+                        scenario.id(),
+                        hunt.engine_name,
+                        SEEDS[i],
+                        found_after[i]
                     );
                 })
             });

@@ -89,8 +89,12 @@ impl Loom {
                 };
             }
             Err(message) if message == STOP => Outcome::Violated(Box::new(
-                failure_from(recorder, Some(self.schedule(script, executions)), executions)
-                    .expect("a violation was recorded"),
+                failure_from(
+                    recorder,
+                    Some(self.schedule(script, executions)),
+                    executions,
+                )
+                .expect("a violation was recorded"),
             )),
             Err(message) if message.contains("maximum number of branches") => {
                 return Search {
@@ -153,7 +157,10 @@ impl Loom {
             }))
         };
         let executions = count.load(Ordering::Relaxed);
-        (executions, result.map_err(|payload| panic_message(&*payload)))
+        (
+            executions,
+            result.map_err(|payload| panic_message(&*payload)),
+        )
     }
 
     /// Replays execution `execution` of the loom run under `choices`.
@@ -164,7 +171,9 @@ impl Loom {
         choices: &ChoiceScript,
         execution: u64,
     ) -> Search {
-        recorder.set_choices(locklab_models::sim::choice::Choices::Script(choices.clone()));
+        recorder.set_choices(locklab_models::sim::choice::Choices::Script(
+            choices.clone(),
+        ));
         let budget = Budget {
             executions: Some(execution),
             seed: 0,

@@ -28,10 +28,18 @@ impl Engine for Threads {
             executions += 1;
             recorder.reset();
             recorder.set_choices(Choices::Seeded(budget.seed ^ executions));
-            let ran = panic::catch_unwind(AssertUnwindSafe(|| model.run(Runtime::Threads, recorder)));
+            let ran =
+                panic::catch_unwind(AssertUnwindSafe(|| model.run(Runtime::Threads, recorder)));
             let failed = match ran {
-                Err(payload) => Some(from_panic(panic_message(&*payload), recorder, None, executions)),
-                Ok(()) => failure_from(recorder, None, executions).map(|f| Outcome::Violated(Box::new(f))),
+                Err(payload) => Some(from_panic(
+                    panic_message(&*payload),
+                    recorder,
+                    None,
+                    executions,
+                )),
+                Ok(()) => {
+                    failure_from(recorder, None, executions).map(|f| Outcome::Violated(Box::new(f)))
+                }
             };
             if let Some(outcome) = failed {
                 return Search {

@@ -132,7 +132,9 @@ mutex_condvar_cell!(
     shuttle_wait
 );
 
-/// The world's cell on one of the runtimes.
+/// The world's cell on one of the runtimes. One per execution, behind an `Arc`: its
+/// size does not matter, a pointer chase on every step would.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Cell<T> {
     Threads(StdCell<T>),
     Loom(LoomCell<T>),

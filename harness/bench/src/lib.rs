@@ -1,23 +1,18 @@
-//! Helpers shared by the bench binaries (each includes this file with `#[path]`, and
-//! not every bench uses every helper).
-#![allow(dead_code)]
+//! What the bench binaries share: criterion's configuration, scenario models at a
+//! plan's sizes, the engines as `locklab check` runs them.
+#![deny(missing_docs)]
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, SamplingMode};
-use locklab::engine::{Budget, Engine};
-use locklab::sim::{builtin, DynModel};
-use locklab::verdict::{Outcome, Verdict};
-use locklab_scenarios::Scenario;
+use locklab::engine::{Budget, Engine, Loom, Pct};
+use locklab::sim::SharedModel;
+use locklab::{Outcome, Param, Scenario, Verdict};
 
 /// Samples per benchmark: criterion's minimum, so the whole `cargo bench` stays within
 /// minutes on two cores; the report shows the spread criterion measured.
 pub const SAMPLES: usize = 10;
-
-/// loom's branch limit, as `locklab check` sets it.
-pub const LOOM_MAX_BRANCHES: usize = 20_000;
 
 /// No single search in a bench may run longer than this (a backstop: every search is
 /// sized to take well under a second or two).
@@ -42,53 +37,47 @@ pub fn configure(group: &mut BenchmarkGroup<'_, WallTime>, warm_up: Duration, me
         .measurement_time(measure);
 }
 
-/// A plan's `(name, value)` sizes as the overrides [`Scenario::model`] takes.
-pub fn overrides(sizes: &[(&str, u64)]) -> Vec<(String, u64)> {
-    sizes.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
-}
-
 /// Builds `scenario` at `sizes`; a scenario's own plan always builds, so failing to is
 /// a bug in the scenario and stops the bench.
-pub fn model(scenario: &Scenario, sizes: &[(&str, u64)]) -> Arc<dyn DynModel> {
+pub fn model(scenario: &Scenario, sizes: &[(Param, u64)]) -> SharedModel {
     scenario
-        .model(&overrides(sizes))
-        .unwrap_or_else(|e| panic!("{}: {e}", scenario.id))
+        .with_sizes(sizes)
+        .and_then(|p| scenario.build(&p))
+        .unwrap_or_else(|e| panic!("{}: {e}", scenario.id()))
 }
 
 /// loom as the scenario's own loom plan runs it (its preemption bound).
-pub fn loom_of_plan(scenario: &Scenario) -> Engine {
-    Engine::Loom {
-        preemption_bound: scenario.loom.preemption_bound,
-        max_branches: LOOM_MAX_BRANCHES,
+pub fn loom_of_plan(scenario: &Scenario) -> Loom {
+    match scenario.loom_plan().preemption_bound {
+        Some(pb) => Loom::bounded(pb),
+        None => Loom::unbounded(),
     }
 }
 
-/// At most `iterations` executions, seeded, capped at [`SEARCH_TIME_CAP`].
-pub fn budget(iterations: u64, seed: u64) -> Budget {
+/// PCT as `locklab check` runs it.
+pub const PCT: Pct = Pct { depth: 3 };
+
+/// At most `executions` executions, seeded, capped at [`SEARCH_TIME_CAP`].
+pub fn budget(executions: u64, seed: u64) -> Budget {
     Budget {
-        iterations,
+        executions: Some(executions),
         seed,
         max_time: SEARCH_TIME_CAP,
     }
 }
 
-/// Whether loom refused the model because it spawns more threads than loom allows
-/// (`MAX_THREADS`, 5 including the main thread): loom asserts on it, and the engine
-/// turns that panic into a `panic` verdict at the first execution.
+/// Whether loom refused the model: it spawns more threads than loom allows.
 pub fn loom_thread_limit(verdict: &Verdict) -> bool {
-    verdict.failure().is_some_and(|f| {
-        f.violation.property == builtin::PANIC
-            && f.violation.detail.contains("threads.len() < self.max()")
-    })
+    matches!(&verdict.outcome, Outcome::Error(e) if e.contains("loom runs at most"))
 }
 
 /// A short description of a verdict for the messages a bench prints when a search did
 /// not end as it must.
 pub fn describe(verdict: &Verdict) -> String {
     match &verdict.outcome {
-        Outcome::Passed { exhaustive } => format!(
-            "passed after {} executions (exhaustive: {exhaustive})",
-            verdict.executions
+        Outcome::Passed => format!(
+            "passed after {} executions ({})",
+            verdict.executions, verdict.coverage
         ),
         Outcome::Violated(f) => format!(
             "violated {} after {} executions",
@@ -96,4 +85,9 @@ pub fn describe(verdict: &Verdict) -> String {
         ),
         Outcome::Error(e) => format!("error: {e}"),
     }
+}
+
+/// An engine's label, for messages.
+pub fn label(engine: &dyn Engine) -> String {
+    engine.label()
 }
