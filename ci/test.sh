@@ -3,8 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo fmt --all -- --check
-cargo clippy --all-targets -- -D warnings
-cargo test --release
+cargo clippy --workspace --all-targets -- -D warnings
+cargo test --release --workspace
 # Smoke-run every benchmark once (criterion's test mode); full numbers come from
 # `locklab report --measure`, not from CI.
 cargo bench -p locklab-bench -- --test

@@ -1,7 +1,6 @@
 //! `explore` and `replay`.
 
 use std::path::Path;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use locklab::check::replay_string;
@@ -13,7 +12,7 @@ use locklab_report::timeline_svg::Timeline;
 use crate::args::{ExploreArgs, ReplayArgs};
 use crate::{render, Registry, UsageError};
 
-pub fn explore(args: ExploreArgs, registry: &Registry) -> Result<ExitCode, UsageError> {
+pub fn explore(args: ExploreArgs, registry: &Registry) -> Result<u8, UsageError> {
     let scenario = registry.find(&args.id)?;
     let mut overrides = args.set.clone();
     if let Some(n) = args.actors {
@@ -34,9 +33,10 @@ pub fn explore(args: ExploreArgs, registry: &Registry) -> Result<ExitCode, Usage
         seed: args.seed,
         max_time: Duration::from_secs(args.max_time),
     };
-    let how_many = match args.iterations {
-        Some(n) => format!("up to {n} executions"),
-        None => "to the end of its search".to_owned(),
+    let how_many = match (args.iterations, args.engine.as_str()) {
+        (Some(n), _) => format!("up to {n} executions"),
+        (None, "loom" | "dfs") => "to the end of its search".to_owned(),
+        (None, _) => format!("{} executions", engine::DEFAULT_SAMPLES),
     };
     eprintln!(
         "exploring {} ({params}) with {}, {how_many} or {} s…",
@@ -57,7 +57,7 @@ pub fn explore(args: ExploreArgs, registry: &Registry) -> Result<ExitCode, Usage
     Ok(code)
 }
 
-pub fn replay(args: ReplayArgs, registry: &Registry) -> Result<ExitCode, UsageError> {
+pub fn replay(args: ReplayArgs, registry: &Registry) -> Result<u8, UsageError> {
     let scenario = registry.find(&args.id)?;
     let replay: ReplayString = args.replay.parse().map_err(UsageError)?;
     let params = scenario.resolve(&replay.params).map_err(UsageError)?;

@@ -1,8 +1,6 @@
 //! What the terminal shows: the scenario list, a verdict with its coverage, its
 //! timeline and the command that replays it.
 
-use std::process::ExitCode;
-
 use locklab::check::replay_string;
 use locklab::{Coverage, Outcome, Params, Scenario, Verdict};
 
@@ -36,12 +34,7 @@ pub fn replay_command(registry: &Registry, scenario: &Scenario, replay: &str) ->
 }
 
 /// Prints a verdict; returns exit code 1 for a violation or an error, 0 otherwise.
-pub fn verdict(
-    registry: &Registry,
-    scenario: &Scenario,
-    params: &Params,
-    verdict: &Verdict,
-) -> ExitCode {
+pub fn verdict(registry: &Registry, scenario: &Scenario, params: &Params, verdict: &Verdict) -> u8 {
     let took = format!(
         "{} executions in {:.2?} ({:.0}/s)",
         verdict.executions,
@@ -62,7 +55,10 @@ pub fn verdict(
                 verdict.coverage
             );
             print_checks(verdict);
-            ExitCode::SUCCESS
+            if let Coverage::Sampled { .. } = verdict.coverage {
+                println!("  a sample is not a proof: --engine loom proves it within a preemption bound; a deeper race may need --depth 4 or more, or more --iterations");
+            }
+            0
         }
         Outcome::Violated(failure) => {
             let v = &failure.violation;
@@ -89,11 +85,11 @@ pub fn verdict(
                 }
                 None => println!("(real threads cannot be replayed: explore with --engine pct or loom to get a replay string)"),
             }
-            ExitCode::from(1)
+            1
         }
         Outcome::Error(e) => {
             println!("ERROR {}: {e}", scenario.id());
-            ExitCode::from(1)
+            1
         }
     }
 }

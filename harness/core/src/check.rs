@@ -177,7 +177,9 @@ pub fn check_scenario(scenario: &Scenario, depth: CheckDepth) -> Vec<CheckRow<'_
         ),
         (
             &shuttle.sizes,
-            Box::new(Pct::default()),
+            Box::new(Pct {
+                depth: shuttle.depth,
+            }),
             Budget::default()
                 .executions(shuttle.iterations * depth.shuttle_factor)
                 .seed(depth.seed)

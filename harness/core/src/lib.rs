@@ -1,5 +1,4 @@
-//! locklab: model a locking scheme in a few lines, explore its interleavings under
-//! loom and shuttle, and find, replay and explain its races.
+#![doc = include_str!("guide.md")]
 #![deny(missing_docs)]
 
 pub mod check;
@@ -14,8 +13,8 @@ pub use locklab_models as models;
 pub use locklab_models::sim;
 pub use locklab_models::sim::store;
 pub use locklab_models::sim::{
-    builtin, Actor, ActorId, Cast, Expected, Halt, LoomPlan, Mutex, Param, Params, Property,
-    Scenario, Scheme, ShuttlePlan, Step, Tick,
+    builtin, Actor, ActorId, ActorRef, Cast, Expected, Halt, LoomPlan, Mutex, Param, Params,
+    Property, Scenario, Scheme, ShuttlePlan, Step, Tick,
 };
 pub use locklab_scenarios as scenarios;
 

@@ -3,6 +3,7 @@
 //! recorded (out of band) after. The engine may switch actors between any two steps
 //! and nowhere else.
 
+use std::fmt::Debug;
 use std::hash::Hash;
 use std::sync::Arc;
 
@@ -63,7 +64,10 @@ impl<S> Actor<S> {
     /// actor learns from the world comes back as the step's result. Keep it that way
     /// (no `Cell`/`RefCell` smuggling): the kit's engines rely on an actor being a
     /// deterministic function of the results its steps returned.
-    pub fn step<U: Hash>(
+    ///
+    /// The timeline shows what the closure said with [`Step::saw`], or else the
+    /// step's result (`true`, `Some(2)`).
+    pub fn step<U: Hash + Debug>(
         &self,
         label: &'static str,
         f: impl Fn(&mut Step<'_, S>) -> U,
@@ -71,6 +75,7 @@ impl<S> Actor<S> {
         self.shared.cell.with(|w| {
             self.enter(w)?;
             let (out, saw, violation) = self.run_step(w, &f);
+            let saw = self.describe(saw, &out);
             self.commit(w, label, saw, violation);
             Ok(out)
         })
@@ -80,7 +85,7 @@ impl<S> Actor<S> {
     /// `Some`, and only that successful attempt takes effect. `f` must not change the
     /// state when it returns `None`. If every live actor is waiting, the execution is
     /// reported as a `deadlock` (a liveness violation) instead of hanging.
-    pub fn step_when<U: Hash>(
+    pub fn step_when<U: Hash + Debug>(
         &self,
         label: &'static str,
         f: impl Fn(&mut Step<'_, S>) -> Option<U>,
@@ -88,9 +93,19 @@ impl<S> Actor<S> {
         self.blocking(label, WaitsFor::Condition, |w| {
             let (out, saw, violation) = self.run_step(w, &f);
             let out = out?;
+            let saw = self.describe(saw, &out);
             self.commit(w, label, saw, violation);
             Some(out)
         })
+    }
+
+    /// What the timeline shows for a step: what it said it saw, or its result (but
+    /// not a result that carries nothing, like `()`).
+    fn describe<U: Debug>(&self, saw: Option<String>, out: &U) -> Option<String> {
+        if saw.is_some() || !self.shared.recording || std::mem::size_of::<U>() == 0 {
+            return saw;
+        }
+        Some(format!("{out:?}"))
     }
 
     /// Waits until the clock reaches `tick`, idle in the meantime so the clock may

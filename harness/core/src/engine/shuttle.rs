@@ -29,10 +29,19 @@ struct Recording<S> {
     drain_on_stop: bool,
     recorder: Recorder,
     current: Rc<RefCell<ShuttleSchedule>>,
+    /// Executions started, and whether any scheduling point had a choice: a model
+    /// whose first execution had none has exactly one schedule, which has been run
+    /// (PCT would otherwise refuse it: "did not exercise any concurrency").
+    started: u64,
+    had_choice: Rc<std::cell::Cell<bool>>,
 }
 
 impl<S: Scheduler> Scheduler for Recording<S> {
     fn new_execution(&mut self) -> Option<ShuttleSchedule> {
+        if self.started > 0 && !self.had_choice.get() {
+            return None;
+        }
+        self.started += 1;
         if self.recorder.violation().is_some() {
             if std::mem::take(&mut self.drain_on_stop) {
                 while self.inner.new_execution().is_some() {}
@@ -50,6 +59,9 @@ impl<S: Scheduler> Scheduler for Recording<S> {
         current: Option<TaskId>,
         is_yielding: bool,
     ) -> Option<TaskId> {
+        if runnable.len() > 1 {
+            self.had_choice.set(true);
+        }
         let next = self.inner.next_task(runnable, current, is_yielding)?;
         self.current.borrow_mut().push_task(next);
         Some(next)
@@ -80,17 +92,22 @@ pub(crate) struct Ran {
     pub elapsed: Duration,
     /// `Ok` if it passed; otherwise the violation (or model panic) as an outcome.
     pub failed: Option<Outcome>,
+    /// The model has a single schedule, and it ran.
+    pub only_schedule: bool,
 }
 
 impl Run<'_> {
     pub(crate) fn go(self) -> Ran {
         let start = Instant::now();
         let current = Rc::new(RefCell::new(ShuttleSchedule::new(0)));
+        let had_choice = Rc::new(std::cell::Cell::new(false));
         let scheduler = Recording {
             inner: self.scheduler,
             drain_on_stop: self.drain_on_stop,
             recorder: self.recorder.clone(),
             current: Rc::clone(&current),
+            started: 0,
+            had_choice: Rc::clone(&had_choice),
         };
         let mut config = Config::new();
         config.failure_persistence = FailurePersistence::None;
@@ -129,6 +146,7 @@ impl Run<'_> {
             executions,
             elapsed: start.elapsed(),
             failed,
+            only_schedule: executions == 1 && !had_choice.get(),
         }
     }
 }
@@ -137,7 +155,9 @@ impl Ran {
     /// The search a sampling engine reports: sampled if it ran all it was asked to,
     /// incomplete if the time cap stopped it first.
     pub(crate) fn sampled(self, asked: u64, seed: u64, max_time: Duration) -> Search {
-        let coverage = if self.executions < asked && self.elapsed >= max_time {
+        let coverage = if self.only_schedule {
+            Coverage::Exhaustive
+        } else if self.executions < asked && self.elapsed >= max_time {
             Coverage::Incomplete {
                 stopped_by: StoppedBy::time(max_time),
             }

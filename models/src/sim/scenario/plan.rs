@@ -51,15 +51,25 @@ pub struct ShuttlePlan {
     pub sizes: Vec<(Param, u64)>,
     /// Executions.
     pub iterations: u64,
+    /// PCT's bug depth: the number of ordering constraints it aims at, plus one.
+    pub depth: usize,
 }
 
 impl ShuttlePlan {
-    /// `iterations` PCT executions.
+    /// `iterations` PCT executions at depth 3.
     pub fn pct(iterations: u64) -> Self {
         ShuttlePlan {
             sizes: Vec::new(),
             iterations,
+            depth: 3,
         }
+    }
+
+    /// PCT aimed at bugs of depth `depth` (a race that needs three actors to be
+    /// ordered just so, say, needs 4).
+    pub fn depth(mut self, depth: usize) -> Self {
+        self.depth = depth.max(1);
+        self
     }
 
     /// Runs with `param` at `value`.
@@ -69,7 +79,7 @@ impl ShuttlePlan {
     }
 }
 
-/// 10,000 PCT executions at the scenario's default sizes.
+/// 10,000 PCT executions at depth 3, at the scenario's default sizes.
 impl Default for ShuttlePlan {
     fn default() -> Self {
         ShuttlePlan::pct(10_000)
