@@ -12,8 +12,13 @@
 //!   until commit, and row locks held until commit or rollback (`FOR UPDATE`,
 //!   `NOWAIT`, `SKIP LOCKED`).
 //! - [`Kv`]: a Redis-like key-value area with expiry (`SET NX PX`, compare-and-delete).
+//! - [`sql`]: a PostgreSQL model that executes SQL text (parsed once per statement).
+//! - [`redis`]: a Redis model that executes commands as sent to the server, on a
+//!   virtual clock.
 
 mod kv;
+pub mod redis;
+pub mod sql;
 mod table;
 
 pub use kv::Kv;
