@@ -11,6 +11,8 @@ use super::value::Value;
 /// in `ON CONFLICT DO UPDATE`, the proposed row (`EXCLUDED`).
 #[derive(Clone, Copy)]
 pub(crate) struct Env<'a> {
+    /// The statement's table (what `table.col` must name).
+    pub table: &'a str,
     pub columns: &'a [ColumnDef],
     pub row: &'a [Value],
     pub params: &'a [Value],
@@ -47,6 +49,15 @@ impl<'a> Env<'a> {
     pub(crate) fn eval(&self, e: &'a Expr) -> Result<Cow<'a, Value>, SqlError> {
         Ok(match e {
             Expr::Column(name) => Cow::Borrowed(&self.row[column_index(self.columns, name)?]),
+            Expr::Qualified(q, name) => {
+                if q != self.table {
+                    return Err(SqlError::new(
+                        sqlstate::UNDEFINED_TABLE,
+                        format!("missing FROM-clause entry for table \"{q}\""),
+                    ));
+                }
+                Cow::Borrowed(&self.row[column_index(self.columns, name)?])
+            }
             Expr::Excluded(name) => match self.excluded {
                 Some(ex) => Cow::Borrowed(&ex[column_index(self.columns, name)?]),
                 None => {

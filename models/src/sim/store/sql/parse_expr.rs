@@ -31,6 +31,7 @@ pub(crate) fn expr(e: &ast::Expr) -> Result<Expr, SqlError> {
         E::Identifier(id) => Expr::Column(ident(id)),
         E::CompoundIdentifier(parts) => match parts.as_slice() {
             [q, col] if ident(q) == "excluded" => Expr::Excluded(ident(col)),
+            [q, col] => Expr::Qualified(ident(q), ident(col)),
             _ => {
                 return Err(SqlError::unsupported(format!(
                     "qualified column reference {e}"
@@ -112,6 +113,11 @@ pub(crate) fn aggregate(e: &ast::Expr) -> Result<Option<Agg>, SqlError> {
         return Ok(None);
     };
     let name = object_name(&f.name)?;
+    if !matches!(name.as_str(), "count" | "sum" | "min" | "max") {
+        return Err(SqlError::unsupported(format!(
+            "function {name} (only count, sum, min and max, as select items)"
+        )));
+    }
     let args = match &f.args {
         ast::FunctionArguments::List(list)
             if list.duplicate_treatment.is_none() && list.clauses.is_empty() =>

@@ -7,6 +7,8 @@ use super::value::{ColumnType, Value};
 pub(crate) enum Expr {
     /// A column of the statement's table, by name.
     Column(String),
+    /// `table.col`: must name the statement's table (checked when evaluated).
+    Qualified(String, String),
     /// `EXCLUDED.col` in `ON CONFLICT DO UPDATE`: the row proposed for insertion.
     Excluded(String),
     /// `$n`, zero-based.

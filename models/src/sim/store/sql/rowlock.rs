@@ -58,6 +58,7 @@ impl Cx<'_> {
     /// An expression environment over `row` of this table.
     pub(crate) fn env<'r>(&'r self, row: &'r [Value]) -> Env<'r> {
         Env {
+            table: self.table_name,
             columns: &self.table.def.columns,
             row,
             params: self.params,
