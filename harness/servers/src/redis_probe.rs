@@ -181,7 +181,7 @@ impl RedisProbe {
                 "{key} did not expire within {within:?}"
             );
             self.rt
-                .block_on(tokio::time::sleep(Duration::from_micros(200)));
+                .block_on(async { tokio::time::sleep(Duration::from_micros(200)).await });
         }
         self.exec(client, args)
     }

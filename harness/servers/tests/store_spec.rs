@@ -833,3 +833,34 @@ spec!(
         .err(code::UNIQUE_VIOLATION)
         .step(1, "ROLLBACK")
 );
+
+// --- Types and errors outside transactions ---------------------------------------
+
+spec!(
+    literals_take_the_column_type_and_type_errors_match,
+    1,
+    |c| c
+        .setup(POOLS)
+        .setup(POOL_100)
+        .step(
+            0,
+            "SELECT id FROM pools WHERE amount = '100' AND version < '2'"
+        )
+        .rows(vec![vec![i(1)]])
+        .step(0, "SELECT id FROM pools WHERE amount = 'x'")
+        .err(code::INVALID_TEXT_REPRESENTATION)
+        .step(0, "SELECT id FROM pools WHERE amount = true")
+        .err(code::UNDEFINED_FUNCTION)
+        .step(0, "UPDATE pools SET amount = 'x'")
+        .err(code::INVALID_TEXT_REPRESENTATION)
+        .step(0, "UPDATE pools SET amount = 3000000000")
+        .err(code::NUMERIC_OUT_OF_RANGE)
+        .step(0, "UPDATE pools SET amount = true")
+        .err(code::DATATYPE_MISMATCH)
+        .step(0, "UPDATE pools SET amount = NULL")
+        .err(code::NOT_NULL_VIOLATION)
+        .step(0, "SELECT * FROM nowhere")
+        .err(code::UNDEFINED_TABLE)
+        .step(0, "SELECT nothing FROM pools")
+        .err(code::UNDEFINED_COLUMN)
+);

@@ -123,6 +123,9 @@ impl<'a> Env<'a> {
             });
         }
         let b = self.eval(r)?;
+        // A quoted literal is of unknown type in PostgreSQL: it takes the other side's.
+        let a = untyped_literal(l, a, &b)?;
+        let b = untyped_literal(r, b, &a)?;
         let (a, b) = (a.as_ref(), b.as_ref());
         if a.is_null() || b.is_null() {
             return Ok(Value::Null);
@@ -168,6 +171,32 @@ impl<'a> Env<'a> {
                 .collect(),
         }
     }
+}
+
+/// `v` (the value of `e`) converted to `other`'s type when `e` is a string literal
+/// and `other` an integer or boolean, as PostgreSQL types an unknown literal.
+fn untyped_literal<'a>(
+    e: &Expr,
+    v: Cow<'a, Value>,
+    other: &Value,
+) -> Result<Cow<'a, Value>, SqlError> {
+    let (Expr::Lit(Value::Text(s)), Value::Int(_) | Value::Bool(_)) = (e, other) else {
+        return Ok(v);
+    };
+    let bad = |ty: &str| {
+        SqlError::new(
+            sqlstate::INVALID_TEXT_REPRESENTATION,
+            format!("invalid input syntax for type {ty}: \"{s}\""),
+        )
+    };
+    Ok(Cow::Owned(match other {
+        Value::Int(_) => Value::Int(s.trim().parse().map_err(|_| bad("integer"))?),
+        _ => match s.trim().to_lowercase().as_str() {
+            "t" | "true" | "yes" | "on" | "1" => Value::Bool(true),
+            "f" | "false" | "no" | "off" | "0" => Value::Bool(false),
+            _ => return Err(bad("boolean")),
+        },
+    }))
 }
 
 fn truth(v: &Value, op: BinOp) -> Result<Option<bool>, SqlError> {
