@@ -24,7 +24,7 @@ mod run_name;
 
 pub use availability::{require, ServerUnavailable};
 pub use pg::{PgConfig, PgProbe, PgStep};
-pub use pg_case::{Completion, Expect, Observed, PgCase};
+pub use pg_case::{Completion, Expect, Observed, PgCase, Run};
 pub use redis_case::{At, RedisCase, RedisObserved};
 pub use redis_probe::{RedisConfig, RedisProbe};
 pub use run_name::run_name;

@@ -34,6 +34,10 @@ pub struct Observed {
     pub completion: Completion,
 }
 
+/// One run of a case: each step's observation, and each compared table's committed
+/// rows (sorted), in [`PgCase::tables`] order.
+pub type Run = (Vec<Observed>, Vec<Vec<Vec<Value>>>);
+
 /// What a step must do; unset parts are only compared between model and server.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Expect {
@@ -139,7 +143,7 @@ impl PgCase {
 
     /// Runs the case on the model: each step is issued once; a `Blocked` one is
     /// re-issued after every later step until it completes, as the simulation does.
-    pub fn run_model(&self) -> (Vec<Observed>, Vec<Vec<Vec<Value>>>) {
+    pub fn run_model(&self) -> Run {
         let mut db = Db::new();
         let control = db.session();
         for sql in &self.setup {
@@ -200,7 +204,7 @@ impl PgCase {
     }
 
     /// Runs the case on the real server (`None`: unreachable and not in CI).
-    pub fn run_server(&self) -> Option<(Vec<Observed>, Vec<Vec<Vec<Value>>>)> {
+    pub fn run_server(&self) -> Option<Run> {
         let mut probe = require(&self.name, PgProbe::open(&PgConfig::default(), self.conns))?;
         let setup: Vec<&str> = self.setup.iter().map(String::as_str).collect();
         probe

@@ -304,7 +304,7 @@ impl Redis {
         };
         let allowed = match e.expires_at {
             None => !(xx || gt),
-            Some(cur) => !nx && !(gt && at <= cur) && !(lt && at >= cur),
+            Some(cur) => !(nx || (gt && at <= cur) || (lt && at >= cur)),
         };
         if !allowed {
             return Reply::Int(0);
