@@ -157,3 +157,36 @@ fn execution_errors_name_the_problem() {
         sqlstate::UNDEFINED_TABLE
     );
 }
+
+#[test]
+fn waiters_keep_their_queue_order_whatever_order_they_are_reissued_in() {
+    let (mut db, a, b) = db_with_two_rows();
+    let c = db.session();
+    let lock = Statement::parse("SELECT v FROM r WHERE id = 1 FOR UPDATE").unwrap();
+    for s in [a, b, c] {
+        db.run(s, "BEGIN", &[]).unwrap();
+    }
+    db.execute(a, &lock, &[]).unwrap();
+    assert_eq!(
+        db.execute(b, &lock, &[]),
+        Err(ExecError::Blocked { waits_for: a })
+    );
+    // C queues behind B (PostgreSQL: B holds the tuple lock while it waits).
+    assert_eq!(
+        db.execute(c, &lock, &[]),
+        Err(ExecError::Blocked { waits_for: b })
+    );
+    db.run(a, "COMMIT", &[]).unwrap();
+    // Re-issued first, C still waits for B, which is first in line.
+    assert_eq!(
+        db.execute(c, &lock, &[]),
+        Err(ExecError::Blocked { waits_for: b })
+    );
+    assert!(db.execute(b, &lock, &[]).is_ok());
+    assert_eq!(
+        db.execute(c, &lock, &[]),
+        Err(ExecError::Blocked { waits_for: b })
+    );
+    db.run(b, "COMMIT", &[]).unwrap();
+    assert!(db.execute(c, &lock, &[]).is_ok());
+}

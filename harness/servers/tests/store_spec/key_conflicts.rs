@@ -96,3 +96,36 @@ spec!(
         .waits()
         .step(0, "COMMIT")
 );
+
+spec!(
+    update_to_a_key_another_transaction_is_inserting_waits,
+    2,
+    |c| c
+        .setup(LOCKS)
+        .setup(LOCK_K)
+        .step(0, "BEGIN")
+        .step(0, "INSERT INTO locks VALUES ('m', 'a', 1)")
+        .ok(1)
+        .step(1, "UPDATE locks SET key = 'm' WHERE key = 'k'")
+        .waits()
+        .step(0, "COMMIT")
+);
+
+spec!(
+    update_to_a_committed_key_is_23505_and_keeping_the_key_is_fine,
+    1,
+    |c| c
+        .setup(LOCKS)
+        .setup("INSERT INTO locks VALUES ('k', 'a', 1), ('m', 'b', 2)")
+        .step(0, "UPDATE locks SET key = 'm' WHERE key = 'k'")
+        .err(code::UNIQUE_VIOLATION)
+        .step(0, "UPDATE locks SET key = 'k', token = 5 WHERE key = 'k'")
+        .ok(1)
+);
+
+spec!(multi_row_insert_is_all_or_nothing, 1, |c| {
+    c
+    .setup(LOCKS).setup(LOCK_K)
+    .step(0, "INSERT INTO locks VALUES ('x', 'a', 1), ('k', 'a', 1)").err(code::UNIQUE_VIOLATION)
+    .step(0, "INSERT INTO locks VALUES ('x', 'a', 1), ('k', 'a', 1) ON CONFLICT DO NOTHING RETURNING key").rows(vec![vec![t("x")]])
+});

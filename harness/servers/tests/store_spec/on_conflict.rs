@@ -99,3 +99,17 @@ spec!(stale_token_delete_waits_and_spares_the_new_holder, 2, |c| c
     .step(1, "DELETE FROM locks WHERE key = 'k' AND token = 1")
     .waits()
     .step(0, "COMMIT"));
+
+spec!(
+    repeatable_read_upsert_on_a_row_committed_after_the_snapshot_is_40001,
+    2,
+    |c| c
+        .setup(COUNTERS)
+        .step(0, RR)
+        .step(0, "SELECT count(*) FROM counters")
+        .step(1, BUMP)
+        .rows(vec![vec![i(1)]])
+        .step(0, BUMP)
+        .err(code::SERIALIZATION_FAILURE)
+        .step(0, "ROLLBACK")
+);

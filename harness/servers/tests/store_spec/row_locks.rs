@@ -150,3 +150,34 @@ spec!(
         .step(1, "SELECT amount FROM pools WHERE id = 1")
         .rows(vec![vec![i(1)]])
 );
+
+spec!(
+    for_update_limit_moves_on_when_the_waited_row_no_longer_matches,
+    2,
+    |c| c
+        .setup(DEVICES)
+        .setup(DEVICES_3)
+        .step(0, "BEGIN")
+        .step_p(0, CLAIM, &[t("A"), i(1)])
+        .ok(1)
+        .step(
+            1,
+            "SELECT id FROM devices WHERE owner IS NULL ORDER BY id LIMIT 1 FOR UPDATE"
+        )
+        .waits()
+        .step(0, "COMMIT")
+);
+
+spec!(share_lock_upgrade_waits_for_the_other_sharer, 2, |c| c
+    .setup(LOCKS)
+    .setup(LOCK_K)
+    .step(0, "BEGIN")
+    .step(1, "BEGIN")
+    .step(0, "SELECT token FROM locks WHERE key = 'k' FOR SHARE")
+    .step(1, "SELECT token FROM locks WHERE key = 'k' FOR SHARE")
+    .step(0, "UPDATE locks SET token = 2 WHERE key = 'k'")
+    .waits()
+    .step(1, "COMMIT")
+    .step(0, "SELECT token FROM locks FOR UPDATE")
+    .rows(vec![vec![i(2)]])
+    .step(0, "COMMIT"));

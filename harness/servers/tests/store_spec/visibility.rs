@@ -170,3 +170,22 @@ spec!(
         .err(code::SERIALIZATION_FAILURE)
         .step(0, "ROLLBACK")
 );
+
+spec!(
+    a_transaction_sees_its_own_writes_and_redundant_commands_are_harmless,
+    1,
+    |c| c
+        .setup(POOLS)
+        .setup(POOL_100)
+        .step(0, "COMMIT")
+        .ok(0)
+        .step(0, "ROLLBACK")
+        .ok(0)
+        .step(0, "BEGIN")
+        .step(0, "BEGIN")
+        .ok(0)
+        .step(0, "UPDATE pools SET amount = amount - 1")
+        .step(0, "UPDATE pools SET amount = amount - 1 RETURNING amount")
+        .rows(vec![vec![i(98)]])
+        .step(0, "COMMIT")
+);
