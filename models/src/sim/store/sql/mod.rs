@@ -25,6 +25,25 @@
 //! - Deadlocks: a waits-for graph; the member of a cycle that began waiting first is
 //!   aborted with `40P01`, as PostgreSQL's `deadlock_timeout` check picks it.
 //!
+//! ```
+//! use locklab_models::sim::store::sql::{Db, ExecError, Statement, Value};
+//!
+//! let claim = Statement::parse("UPDATE devices SET owner = $1 WHERE id = $2 AND owner IS NULL")?;
+//! let mut db = Db::new();
+//! let (s1, s2) = (db.session(), db.session());
+//! db.run(s1, "CREATE TABLE devices (id int PRIMARY KEY, owner text)", &[]).unwrap();
+//! db.run(s1, "INSERT INTO devices VALUES (7, NULL)", &[]).unwrap();
+//! db.run(s1, "BEGIN", &[]).unwrap();
+//! assert_eq!(db.execute(s1, &claim, &["S1".into(), Value::Int(7)]).unwrap().affected, 1);
+//! // S2 must wait for S1's row lock; re-issued after S1 commits, it re-checks and loses.
+//! let s2_params = ["S2".into(), Value::Int(7)];
+//! assert_eq!(db.execute(s2, &claim, &s2_params), Err(ExecError::Blocked { waits_for: s1 }));
+//! db.run(s1, "COMMIT", &[]).unwrap();
+//! assert_eq!(db.execute(s2, &claim, &s2_params).unwrap().affected, 0);
+//! assert_eq!(db.committed_rows("devices"), vec![vec![Value::Int(7), "S1".into()]]);
+//! # Ok::<(), locklab_models::sim::store::sql::SqlError>(())
+//! ```
+//!
 //! Not modelled: `CREATE TABLE` is not transactional; text compares bytewise (the "C"
 //! collation); `sum` of `bigint` yields `bigint` (PostgreSQL: `numeric`); no
 //! `FOR KEY SHARE`/`FOR NO KEY UPDATE` distinction, savepoints, `SERIALIZABLE`,
