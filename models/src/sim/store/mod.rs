@@ -15,9 +15,14 @@
 //!   compare-and-delete).
 //! - [`Host`]: a filesystem with `O_CREAT|O_EXCL` files, a process table and `flock`s
 //!   the kernel releases when their process dies.
+//! - [`sql`]: a PostgreSQL model that executes SQL text (parsed once per statement).
+//! - [`redis`]: a Redis model that executes commands as sent to the server, on a
+//!   virtual clock.
 
 mod host;
 mod kv;
+pub mod redis;
+pub mod sql;
 mod table;
 
 pub use host::{Host, Pid};

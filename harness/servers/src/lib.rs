@@ -1,0 +1,30 @@
+//! The real servers, step by step: forced interleavings on PostgreSQL and Redis, and
+//! the same steps on the locklab model store, so the model can be specified against
+//! the servers it stands for.
+//!
+//! - [`PgProbe`]: N real PostgreSQL connections and a control connection; sends each
+//!   step on its connection and decides whether it is *waiting* by polling
+//!   `pg_blocking_pids` until it either returns or is blocked. Every run lives in a
+//!   fresh schema, dropped at the end even when a test fails.
+//! - [`RedisProbe`]: one connection per client; keys under a per-run prefix, deleted
+//!   at the end.
+//! - [`PgCase`] / [`RedisCase`]: a case written once, run on the server and on the
+//!   model, compared step by step.
+//! - [`require`]: what to do when a server is unreachable (fail under `CI=true`,
+//!   skip otherwise).
+#![deny(missing_docs)]
+
+mod availability;
+mod pg;
+mod pg_case;
+mod pg_value;
+mod redis_case;
+mod redis_probe;
+mod run_name;
+
+pub use availability::{require, ServerUnavailable};
+pub use pg::{PgConfig, PgProbe, PgStep};
+pub use pg_case::{Completion, Expect, Observed, PgCase, Run};
+pub use redis_case::{At, RedisCase, RedisObserved};
+pub use redis_probe::{RedisConfig, RedisProbe};
+pub use run_name::run_name;
