@@ -35,7 +35,7 @@ pub fn explore(args: ExploreArgs, registry: &Registry) -> Result<u8, UsageError>
     };
     let how_many = match (args.iterations, args.engine.as_str()) {
         (Some(n), _) => format!("up to {n} executions"),
-        (None, "loom" | "dfs") => "to the end of its search".to_owned(),
+        (None, "loom" | "dfs" | "states") => "to the end of its search".to_owned(),
         (None, _) => format!("{} executions", engine::DEFAULT_SAMPLES),
     };
     eprintln!(

@@ -35,8 +35,12 @@ pub fn replay_command(registry: &Registry, scenario: &Scenario, replay: &str) ->
 
 /// Prints a verdict; returns exit code 1 for a violation or an error, 0 otherwise.
 pub fn verdict(registry: &Registry, scenario: &Scenario, params: &Params, verdict: &Verdict) -> u8 {
+    let states = verdict
+        .states
+        .map(|n| format!("{n} states, "))
+        .unwrap_or_default();
     let took = format!(
-        "{} executions in {:.2?} ({:.0}/s)",
+        "{states}{} executions in {:.2?} ({:.0}/s)",
         verdict.executions,
         verdict.elapsed,
         verdict.executions_per_second()

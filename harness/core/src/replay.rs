@@ -40,6 +40,11 @@ pub enum Schedule {
         /// Which execution of that run.
         execution: u64,
     },
+    /// A path of the state-caching engine: every scheduling decision from the start.
+    States {
+        /// The decisions.
+        path: crate::engine::states::Path,
+    },
 }
 
 impl Schedule {
@@ -48,6 +53,7 @@ impl Schedule {
         match self {
             Schedule::Shuttle { scheduler, .. } => scheduler,
             Schedule::Loom { .. } => "loom",
+            Schedule::States { .. } => "states",
         }
     }
 }
@@ -79,6 +85,7 @@ impl fmt::Display for Schedule {
                 }
                 write!(f, ":{execution}")
             }
+            Schedule::States { path } => write!(f, "states:{}", encode_path(path)),
         }
     }
 }
@@ -107,7 +114,7 @@ impl fmt::Display for ReplayString {
     }
 }
 
-const FORMAT_HELP: &str = "expected 'pct:HEX', 'random:HEX', 'dfs:HEX' or 'loom:pb=N,mb=N:INDEX', optionally followed by '#name=value,…'; copy the string locklab printed after 'replay:'";
+const FORMAT_HELP: &str = "expected 'pct:HEX', 'random:HEX', 'dfs:HEX', 'states:PATH' or 'loom:pb=N,mb=N:INDEX', optionally followed by '#name=value,…'; copy the string locklab printed after 'replay:'";
 
 /// The shuttle schedulers whose schedules replay strings name.
 const SHUTTLE_SCHEDULERS: [&str; 4] = ["pct", "random", "dfs", "shuttle"];
@@ -142,6 +149,16 @@ impl FromStr for ReplayString {
 fn parse_schedule(s: &str) -> Result<Schedule, String> {
     if let Some(rest) = s.strip_prefix("loom:") {
         return parse_loom(s, rest);
+    }
+    if let Some(rest) = s.strip_prefix("states:") {
+        return decode_path(rest)
+            .map(|path| Schedule::States { path })
+            .ok_or_else(|| {
+                format!(
+                    "malformed states path '{}': {FORMAT_HELP}",
+                    abbreviate(rest)
+                )
+            });
     }
     let Some((scheduler, rest)) = s
         .split_once(':')
@@ -219,4 +236,56 @@ pub(crate) fn decode_shuttle(encoded: &str) -> Option<ShuttleSchedule> {
     panic::catch_unwind(|| shuttle_engine::scheduler::serialization::deserialize_schedule(encoded))
         .ok()
         .flatten()
+}
+
+/// A states path as text: task numbers and `c`-prefixed choice answers, dot
+/// separated, with runs of one decision written `d*n` (`0*3.1.c2` is task 0 three
+/// times, task 1, then the answer 2).
+fn encode_path(path: &[crate::engine::states::Step]) -> String {
+    use crate::engine::states::Step;
+    let word = |s: &Step| match s {
+        Step::Run(t) => t.to_string(),
+        Step::Choose(v) => format!("c{v}"),
+    };
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < path.len() {
+        let run = path[i..].iter().take_while(|s| **s == path[i]).count();
+        parts.push(if run > 1 {
+            format!("{}*{run}", word(&path[i]))
+        } else {
+            word(&path[i])
+        });
+        i += run;
+    }
+    if parts.is_empty() {
+        "-".to_owned()
+    } else {
+        parts.join(".")
+    }
+}
+
+fn decode_path(text: &str) -> Option<crate::engine::states::Path> {
+    use crate::engine::states::Step;
+    if text == "-" {
+        return Some(Vec::new());
+    }
+    let mut path = Vec::new();
+    for part in text.split('.') {
+        let (word, times) = match part.split_once('*') {
+            Some((w, n)) => (
+                w,
+                n.parse::<usize>()
+                    .ok()
+                    .filter(|&n| n > 0 && n < 1_000_000)?,
+            ),
+            None => (part, 1),
+        };
+        let step = match word.strip_prefix('c') {
+            Some(v) => Step::Choose(v.parse().ok()?),
+            None => Step::Run(word.parse().ok()?),
+        };
+        path.extend(std::iter::repeat_n(step, times));
+    }
+    Some(path)
 }

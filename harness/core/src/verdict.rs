@@ -26,6 +26,8 @@ pub struct Verdict {
     pub declared: Vec<Property>,
     /// How often each property's check ran over the whole search.
     pub checks: Vec<CheckCount>,
+    /// Distinct states explored (the state-caching engine only).
+    pub states: Option<u64>,
 }
 
 /// Passed, violated, or could not be decided.
@@ -113,6 +115,8 @@ pub struct Search {
     /// The coverage of a passing search (a violation's is always "stopped at the
     /// first violation").
     pub coverage: Coverage,
+    /// Distinct states explored, for an engine that counts them.
+    pub states: Option<u64>,
 }
 
 impl Search {
@@ -124,6 +128,7 @@ impl Search {
             coverage: Coverage::Incomplete {
                 stopped_by: StoppedBy::Violation,
             },
+            states: None,
         }
     }
 
@@ -148,6 +153,7 @@ impl Search {
             coverage,
             declared,
             checks: recorder.checks(),
+            states: self.states,
         }
     }
 }

@@ -36,7 +36,10 @@ impl Scheme for PauseThenRead {
     }
     fn at_end(&self, end: &mut Step<'_, Vec<u64>>) {
         end.check(end.state.len() == 2, SEEN, String::new);
-        self.seen.lock().unwrap().insert((end.state[0], end.state[1]));
+        self.seen
+            .lock()
+            .unwrap()
+            .insert((end.state[0], end.state[1]));
     }
     fn properties(&self) -> Vec<Property> {
         vec![SEEN]
@@ -85,7 +88,10 @@ impl Scheme for TwoChoices {
     }
     fn at_end(&self, end: &mut Step<'_, [usize; 2]>) {
         end.check(end.state.iter().all(|&v| v < 3), SEEN, String::new);
-        self.seen.lock().unwrap().insert((end.state[0], end.state[1]));
+        self.seen
+            .lock()
+            .unwrap()
+            .insert((end.state[0], end.state[1]));
     }
     fn properties(&self) -> Vec<Property> {
         vec![SEEN]
@@ -141,7 +147,12 @@ fn choose_is_explored_exhaustively_by_loom_and_dfs_and_sampled_by_shuttle() {
     assert_eq!(v.executions, 9 * one.executions);
     for engine in [&Pct::default() as &dyn Engine, &Random] {
         let (seen, _) = chosen(engine, Budget::default().executions(2_000));
-        assert_eq!(seen, all, "{} draws every value given enough executions", engine.label());
+        assert_eq!(
+            seen,
+            all,
+            "{} draws every value given enough executions",
+            engine.label()
+        );
     }
 }
 
@@ -165,11 +176,23 @@ fn a_choice_made_under_shuttle_replays_with_its_schedule() {
             vec![NOT_TWO]
         }
     }
-    for engine in [&Random as &dyn Engine, &Pct::default(), &Loom::unbounded(), &Dfs] {
+    for engine in [
+        &Random as &dyn Engine,
+        &Pct::default(),
+        &Loom::unbounded(),
+        &Dfs,
+    ] {
         let v = explore(Arc::new(Picky), engine, Budget::default());
-        let f = v.failure().unwrap_or_else(|| panic!("{} found nothing", engine.label()));
+        let f = v
+            .failure()
+            .unwrap_or_else(|| panic!("{} found nothing", engine.label()));
         let again = locklab::replay_schedule(Arc::new(Picky), f.schedule.as_ref().unwrap());
-        assert_eq!(again.failure().map(|f| &f.trace), Some(&f.trace), "{}", engine.label());
+        assert_eq!(
+            again.failure().map(|f| &f.trace),
+            Some(&f.trace),
+            "{}",
+            engine.label()
+        );
     }
 }
 
@@ -183,12 +206,19 @@ impl Scheme for LateStart {
     }
     fn cast(&self, cast: &mut Cast<Self::State>) {
         cast.clock(3);
-        cast.actor("early", |a| a.step("step", |s| s.state.push(("early", s.now))));
-        cast.actor("late", |a| a.step("step", |s| s.state.push(("late", s.now)))).starts_at(2);
+        cast.actor("early", |a| {
+            a.step("step", |s| s.state.push(("early", s.now)))
+        });
+        cast.actor("late", |a| {
+            a.step("step", |s| s.state.push(("late", s.now)))
+        })
+        .starts_at(2);
     }
     fn at_end(&self, end: &mut Step<'_, Self::State>) {
         let late = end.state.iter().find(|(w, _)| *w == "late").map(|p| p.1);
-        end.check(late == Some(2), SEEN, || format!("late stepped at {late:?}"));
+        end.check(late == Some(2), SEEN, || {
+            format!("late stepped at {late:?}")
+        });
     }
     fn properties(&self) -> Vec<Property> {
         vec![SEEN]
@@ -199,7 +229,12 @@ impl Scheme for LateStart {
 fn a_late_actor_exists_only_from_its_start_tick() {
     for engine in [&Loom::unbounded() as &dyn Engine, &Dfs, &Pct::default()] {
         let v = explore(Arc::new(LateStart), engine, Budget::default());
-        assert!(v.proved() || v.passed(), "{}: {:?}", engine.label(), v.outcome);
+        assert!(
+            v.proved() || v.passed(),
+            "{}: {:?}",
+            engine.label(),
+            v.outcome
+        );
         assert!(v.vacuous().is_empty());
     }
 }
@@ -209,11 +244,21 @@ fn for_share_locks_are_compatible_and_block_writers_until_every_sharer_ends() {
     let (a, b, c) = (TxnId(1), TxnId(2), TxnId(3));
     let mut t = Table::with_rows([(1, 10)]);
     assert_eq!(t.select_for_share(&1, a), Ok(Some(10)));
-    assert_eq!(t.select_for_share(&1, b), Ok(Some(10)), "sharers are compatible");
-    assert!(t.select_for_update(&1, c).is_err(), "FOR UPDATE waits for the sharers");
+    assert_eq!(
+        t.select_for_share(&1, b),
+        Ok(Some(10)),
+        "sharers are compatible"
+    );
+    assert!(
+        t.select_for_update(&1, c).is_err(),
+        "FOR UPDATE waits for the sharers"
+    );
     assert!(t.update_where(&1, Some(c), |_| true, |r| *r += 1).is_err());
     t.commit(a);
-    assert!(t.update_where(&1, None, |_| true, |r| *r += 1).is_err(), "b still shares");
+    assert!(
+        t.update_where(&1, None, |_| true, |r| *r += 1).is_err(),
+        "b still shares"
+    );
     t.rollback(b);
     assert_eq!(t.update_where(&1, None, |_| true, |r| *r += 1), Ok(1));
     // An exclusive holder blocks sharers; its own share lock upgrades.
@@ -249,12 +294,24 @@ fn kv_absolute_expiry_is_pxat_and_pexpireat() {
 fn a_hosts_flock_dies_with_its_process_and_its_lock_file_stays() {
     let mut h = Host::new("h1", [100, 101]);
     assert_eq!(h.create_exclusive("/tmp/x.lock", 100), Ok(()));
-    assert_eq!(h.create_exclusive("/tmp/x.lock", 101), Err(100), "EEXIST names the pid inside");
+    assert_eq!(
+        h.create_exclusive("/tmp/x.lock", 101),
+        Err(100),
+        "EEXIST names the pid inside"
+    );
     assert_eq!(h.try_flock("/tmp/x.lock", 100), Ok(()));
     assert_eq!(h.try_flock("/tmp/x.lock", 101), Err(100));
     h.process_ended(100);
     assert!(!h.is_alive(100));
-    assert_eq!(h.flock_holder("/tmp/x.lock"), None, "the kernel released the flock");
-    assert_eq!(h.read_file("/tmp/x.lock"), Some(100), "the file stays behind");
+    assert_eq!(
+        h.flock_holder("/tmp/x.lock"),
+        None,
+        "the kernel released the flock"
+    );
+    assert_eq!(
+        h.read_file("/tmp/x.lock"),
+        Some(100),
+        "the file stays behind"
+    );
     assert_eq!(h.try_flock("/tmp/x.lock", 101), Ok(()));
 }

@@ -136,7 +136,7 @@ fn parse(row: &CheckResult, check_path: &Path) -> Result<ReplayString, ReportErr
 /// index re-runs everything before it.
 fn replay_cost(row: &CheckResult, check_path: &Path) -> Result<u64, ReportError> {
     Ok(match parse(row, check_path)?.schedule {
-        Schedule::Shuttle { .. } => 1,
+        Schedule::Shuttle { .. } | Schedule::States { .. } => 1,
         Schedule::Loom { execution, .. } => execution,
     })
 }

@@ -19,6 +19,7 @@ pub fn run(a: &Actor<DeviceWorld>, cfg: &Config, me: usize) -> Result<(), Halt> 
     let mut held: Vec<Option<Held>> = vec![None; cfg.devices];
     let mut next: Tick = 0;
     loop {
+        a.local("scan", &(next, &held));
         for (d, h) in held.iter_mut().enumerate() {
             *h = scan_device(a, cfg, me, d, *h)?;
         }

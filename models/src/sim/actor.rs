@@ -76,7 +76,8 @@ impl<S> Actor<S> {
             self.enter(w)?;
             let (out, saw, violation) = self.run_step(w, &f);
             let saw = self.describe(saw, &out);
-            self.commit(w, label, saw, violation);
+            let result = self.result_hash(&out);
+            self.commit(w, label, saw, violation, result);
             Ok(out)
         })
     }
@@ -94,9 +95,21 @@ impl<S> Actor<S> {
             let (out, saw, violation) = self.run_step(w, &f);
             let out = out?;
             let saw = self.describe(saw, &out);
-            self.commit(w, label, saw, violation);
+            let result = self.result_hash(&out);
+            self.commit(w, label, saw, violation, result);
             Some(out)
         })
+    }
+
+    /// The hash of a step's result, for the actor's progress (cooperative runtime only).
+    fn result_hash<U: Hash>(&self, out: &U) -> u64 {
+        if self.shared.runtime != Runtime::Coop {
+            return 0;
+        }
+        use std::hash::Hasher;
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        out.hash(&mut h);
+        h.finish()
     }
 
     /// What the timeline shows for a step: what it said it saw, or its result (but
@@ -120,14 +133,44 @@ impl<S> Actor<S> {
                 slot.due = Some(tick);
                 w.epoch += 1;
             }
-            if w.now >= tick {
-                Some(true)
+            let woke = if w.now >= tick {
+                true
             } else if !w.clock_running() {
-                Some(false)
+                false
             } else {
-                None
+                return None;
+            };
+            if self.shared.runtime == Runtime::Coop {
+                let slot = &mut w.actors[self.id.0];
+                slot.progress = super::world::advance(slot.progress, "sleep", u64::from(woke));
             }
+            Some(woke)
         })
+    }
+
+    /// Declares everything this actor's future depends on at this point of its code
+    /// (`at` names the point): from here on, the state-caching engine treats two runs
+    /// that reach this call with equal `state` as the same actor, whatever steps led
+    /// there. Call it where the actor's loop starts over, with the loop's variables;
+    /// without it the engine tells actors apart by the whole history of their steps'
+    /// results, which is always sound but never forgets. Not a step; the other
+    /// engines ignore it.
+    ///
+    /// It is sound only if `state` (with `at`) really determines what the actor does
+    /// next: leave a variable out and two different actors are taken for one.
+    pub fn local(&self, at: &'static str, state: &impl Hash) {
+        if self.shared.runtime != Runtime::Coop {
+            return;
+        }
+        let hash = {
+            use std::hash::Hasher;
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            state.hash(&mut h);
+            h.finish()
+        };
+        self.shared.cell.quiet(|w| {
+            w.actors[self.id.0].progress = super::world::advance(0, at, hash);
+        });
     }
 
     /// This actor may stall here for any number of ticks (a GC pause, a slow network
@@ -164,6 +207,8 @@ impl<S> Actor<S> {
             slot.choices += 1;
             let value = if n == 1 {
                 0
+            } else if self.shared.runtime == Runtime::Coop {
+                super::runtime::coop::choose(n)
             } else {
                 self.shared.recorder.draw(point, n)
             };
@@ -171,7 +216,7 @@ impl<S> Actor<S> {
                 .shared
                 .recording
                 .then(|| format!("chose {value} of 0..{n}"));
-            self.commit(w, label, saw, None);
+            self.commit(w, label, saw, None, value as u64);
             Ok(value)
         })
     }
@@ -203,7 +248,13 @@ impl<S> Actor<S> {
             } else {
                 format!("{name} had already exited")
             };
-            self.commit(w, "crash", self.shared.recording.then_some(saw), None);
+            self.commit(
+                w,
+                "crash",
+                self.shared.recording.then_some(saw),
+                None,
+                victim.0 as u64,
+            );
             Ok(())
         })
     }
@@ -217,7 +268,7 @@ impl<S> Actor<S> {
             }
             w.now += 1;
             let saw = self.shared.recording.then(|| format!("t = {}", w.now));
-            self.commit(w, "advance clock", saw, None);
+            self.commit(w, "advance clock", saw, None, w.now);
             Some(w.now)
         })
     }
@@ -320,8 +371,13 @@ impl<S> Actor<S> {
         label: &'static str,
         saw: Option<String>,
         violation: Option<(Property, String)>,
+        result: u64,
     ) {
         w.epoch += 1;
+        if self.shared.runtime == Runtime::Coop {
+            let slot = &mut w.actors[self.id.0];
+            slot.progress = super::world::advance(slot.progress, label, result);
+        }
         self.note_pause(w);
         if self.shared.recording {
             self.shared
@@ -348,7 +404,7 @@ impl<S> Actor<S> {
 
     /// Marks this actor finished (its thread is about to end).
     pub(crate) fn finish(&self) {
-        self.shared.cell.with(|w| {
+        self.shared.cell.quiet(|w| {
             let slot = &mut w.actors[self.id.0];
             if slot.status == Status::Running {
                 slot.status = Status::Finished;

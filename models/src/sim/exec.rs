@@ -40,7 +40,12 @@ pub(crate) fn execute<M: Scheme>(scheme: &M, runtime: Runtime, recorder: &Record
     let recording = recorder.is_recording();
     let names = slots.iter().map(|a| a.name.clone()).collect();
     let shared = Arc::new(Shared {
-        cell: Cell::new(runtime, World::new(scheme.init(), cast.max_steps)),
+        cell: Cell::new(
+            runtime,
+            World::new(scheme.init(), cast.max_steps),
+            super::world::fingerprint::<M::State>,
+            super::world::halt::<M::State>,
+        ),
         recorder: recorder.clone(),
         recording,
         runtime,
@@ -52,7 +57,7 @@ pub(crate) fn execute<M: Scheme>(scheme: &M, runtime: Runtime, recorder: &Record
     // more for the same bound (48 instead of 28 of the 90 orders of 3 actors × 2
     // steps at a bound of 2), as the kit always has.
     for slot in slots {
-        shared.cell.with(|w| w.actors.push(slot));
+        shared.cell.quiet(|w| w.actors.push(slot));
     }
 
     let Cast {
@@ -81,7 +86,7 @@ pub(crate) fn execute<M: Scheme>(scheme: &M, runtime: Runtime, recorder: &Record
     for h in handles {
         h.join();
     }
-    shared.cell.with(|w| {
+    shared.cell.quiet(|w| {
         if !w.stopped {
             end_checks(scheme, w, recorder, recording);
         }
@@ -99,6 +104,7 @@ fn slot(name: String, timing: Timing, status: Status) -> ActorSlot {
         waits_for: WaitsFor::Nothing,
         paused_at: None,
         choices: 0,
+        progress: 0,
     }
 }
 

@@ -202,6 +202,13 @@ impl Recorder {
         true
     }
 
+    /// Adds `other`'s check counts to this recorder's (a search run on a recorder of
+    /// its own).
+    pub fn add_checks_from(&self, other: &Recorder) {
+        let counts = other.checks();
+        self.add_checks(&counts);
+    }
+
     /// Adds one execution's check counts to the search's.
     pub(crate) fn add_checks(&self, counts: &[CheckCount]) {
         let mut record = self.lock();

@@ -54,6 +54,11 @@ pub(crate) struct ActorSlot {
     pub paused_at: Option<Tick>,
     /// How many choices it has made (the index of its next choice point).
     pub choices: u32,
+    /// What the actor has learnt so far: a hash chain of its steps' labels and
+    /// results (kept by the cooperative runtime only). An actor is deterministic
+    /// between steps and its step closures cannot write to its variables, so this
+    /// identifies its local state.
+    pub progress: u64,
 }
 
 /// What a blocked actor waits for.
@@ -178,4 +183,44 @@ pub(crate) fn count_check(checks: &mut Vec<CheckCount>, property: super::Propert
         Some(c) => c.runs += 1,
         None => checks.push(CheckCount { property, runs: 1 }),
     }
+}
+
+/// The fingerprint of a world: the scheme's state, the clock, and each actor's status,
+/// timing, next due tick, pause, choices and progress. Left out on purpose: step and
+/// epoch counters and the blocked marks (bookkeeping that differs between equal
+/// states reached by different paths; whether an actor waits is part of the task
+/// status the cooperative runtime adds), and the check counts.
+pub(crate) fn fingerprint<S: std::hash::Hash>(w: &World<S>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    w.now.hash(&mut h);
+    w.state.hash(&mut h);
+    for a in &w.actors {
+        (
+            a.status,
+            a.timing,
+            a.due,
+            a.paused_at,
+            a.choices,
+            a.progress,
+        )
+            .hash(&mut h);
+    }
+    (w.stopped, w.violation.is_some()).hash(&mut h);
+    h.finish()
+}
+
+/// Stops every actor at its next step (the cooperative runtime winding an execution
+/// up that its engine has seen enough of).
+pub(crate) fn halt<S>(w: &mut World<S>) {
+    w.stopped = true;
+    w.epoch += 1;
+}
+
+/// One link of an actor's progress chain.
+pub(crate) fn advance(progress: u64, label: &str, result: u64) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (progress, label, result).hash(&mut h);
+    h.finish()
 }

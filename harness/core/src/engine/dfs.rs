@@ -45,6 +45,7 @@ impl Engine for Dfs {
                 coverage: stopped_by.map_or(Coverage::Exhaustive, |stopped_by| {
                     Coverage::Incomplete { stopped_by }
                 }),
+                states: None,
             }
         })
     }

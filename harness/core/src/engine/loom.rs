@@ -86,6 +86,7 @@ impl Loom {
                     executions,
                     outcome: Outcome::Passed,
                     coverage,
+                    states: None,
                 };
             }
             Err(message) if message == STOP => Outcome::Violated(Box::new(
@@ -105,6 +106,7 @@ impl Loom {
                             max_branches: self.max_branches,
                         },
                     },
+                    states: None,
                 }
             }
             Err(message) => from_panic(
@@ -120,6 +122,7 @@ impl Loom {
             coverage: Coverage::Incomplete {
                 stopped_by: StoppedBy::Violation,
             },
+            states: None,
         }
     }
 

@@ -4,6 +4,7 @@
 //!
 //! | engine | what it does | coverage of a pass | replay |
 //! |---|---|---|---|
+//! | [`States`] | every state once, breadth first (state caching) | exhaustive | the path of decisions |
 //! | [`Loom`] | every interleaving in a fixed order, optionally preemption-bounded | exhaustive / preemption-bounded | settings + execution index |
 //! | [`Dfs`] | shuttle, depth-first over every schedule | exhaustive | the recorded schedule |
 //! | [`Pct`] | shuttle, probabilistic concurrency testing (priority changes) | sampled | the recorded schedule |
@@ -22,6 +23,7 @@ mod random;
 mod replayer;
 mod scripts;
 mod shuttle;
+pub mod states;
 mod threads;
 
 use std::fmt;
@@ -34,6 +36,7 @@ pub use dfs::Dfs;
 pub use pct::Pct;
 pub use random::Random;
 pub use replayer::replay;
+pub use states::States;
 pub use threads::Threads;
 
 pub use crate::verdict::{Failure, Outcome, Search, Verdict};
@@ -141,9 +144,10 @@ pub fn by_name(
         "pct" => Box::new(Pct { depth }),
         "dfs" => Box::new(Dfs),
         "threads" => Box::new(Threads),
+        "states" => Box::new(States),
         other => {
             return Err(format!(
-                "unknown engine '{other}': use one of loom, dfs, pct, random, threads"
+                "unknown engine '{other}': use one of states, loom, dfs, pct, random, threads"
             ))
         }
     })

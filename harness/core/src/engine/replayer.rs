@@ -35,6 +35,7 @@ pub fn replay(model: SharedModel, schedule: &Schedule) -> Verdict {
             max_branches: *max_branches,
         }
         .replay(&model, &recorder, choices, *execution),
+        Schedule::States { path } => super::states::replay_path(&model, &recorder, path),
     };
     search.into_verdict(
         format!("{} (replayed)", schedule.family()),
@@ -85,5 +86,6 @@ fn replay_shuttle(
         coverage: Coverage::Incomplete {
             stopped_by: StoppedBy::ExecutionCap { cap: 1 },
         },
+        states: None,
     }
 }

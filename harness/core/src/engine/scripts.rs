@@ -42,6 +42,7 @@ pub(crate) fn over_scripts(
                 executions,
                 outcome: Outcome::Passed,
                 coverage: Coverage::Incomplete { stopped_by },
+                states: None,
             };
         }
         recorder.take_choice_points();
@@ -69,5 +70,6 @@ pub(crate) fn over_scripts(
         executions,
         outcome: Outcome::Passed,
         coverage,
+        states: None,
     }
 }

@@ -171,6 +171,7 @@ impl Ran {
             executions: self.executions,
             outcome: self.failed.unwrap_or(Outcome::Passed),
             coverage,
+            states: None,
         }
     }
 }

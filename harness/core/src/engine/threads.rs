@@ -48,6 +48,7 @@ impl Engine for Threads {
                     coverage: Coverage::Incomplete {
                         stopped_by: StoppedBy::Violation,
                     },
+                    states: None,
                 };
             }
         }
@@ -65,6 +66,7 @@ impl Engine for Threads {
             executions,
             outcome: Outcome::Passed,
             coverage,
+            states: None,
         }
     }
 }

@@ -139,15 +139,23 @@ pub(crate) enum Cell<T> {
     Threads(StdCell<T>),
     Loom(LoomCell<T>),
     Shuttle(ShuttleCell<T>),
+    Coop(super::coop::CoopCell<T>),
 }
 
 impl<T: Wake> Cell<T> {
-    /// Wraps `value` in `runtime`'s cell.
-    pub(crate) fn new(runtime: Runtime, value: T) -> Self {
+    /// Wraps `value` in `runtime`'s cell. The cooperative runtime also fingerprints
+    /// the value after every access, and halts it to wind an execution up.
+    pub(crate) fn new(
+        runtime: Runtime,
+        value: T,
+        fingerprint: fn(&T) -> u64,
+        halt: fn(&mut T),
+    ) -> Self {
         match runtime {
             Runtime::Threads => Cell::Threads(StdCell::new(value)),
             Runtime::Loom => Cell::Loom(LoomCell::new(value)),
             Runtime::Shuttle => Cell::Shuttle(ShuttleCell::new(value)),
+            Runtime::Coop => Cell::Coop(super::coop::CoopCell::new(value, fingerprint, halt)),
         }
     }
 
@@ -157,6 +165,17 @@ impl<T: Wake> Cell<T> {
             Cell::Threads(c) => c.with(f),
             Cell::Loom(c) => c.with(f),
             Cell::Shuttle(c) => c.with(f),
+            Cell::Coop(c) => c.with(f),
+        }
+    }
+
+    /// Runs `f` as one critical section that the cooperative runtime does not treat
+    /// as a scheduling point (see `CoopCell::quiet`); everywhere else the same as
+    /// [`Cell::with`].
+    pub(crate) fn quiet<U>(&self, f: impl FnOnce(&mut T) -> U) -> U {
+        match self {
+            Cell::Coop(c) => c.quiet(f),
+            other => other.with(f),
         }
     }
 
@@ -169,6 +188,7 @@ impl<T: Wake> Cell<T> {
             Cell::Threads(c) => c.wait_for(f),
             Cell::Loom(c) => c.wait_for(f),
             Cell::Shuttle(c) => c.wait_for(f),
+            Cell::Coop(c) => c.wait_for(f),
         }
     }
 }
@@ -178,6 +198,8 @@ pub(crate) enum Handle {
     Threads(std::thread::JoinHandle<()>),
     Loom(loom::thread::JoinHandle<()>),
     Shuttle(shuttle::thread::JoinHandle<()>),
+    /// The cooperative task's index.
+    Coop(usize),
 }
 
 impl Handle {
@@ -207,6 +229,7 @@ impl Handle {
                     .spawn(body)
                     .expect("shuttle refused to start a task"),
             ),
+            Runtime::Coop => Handle::Coop(super::coop::spawn(body)),
         }
     }
 
@@ -216,6 +239,12 @@ impl Handle {
             Handle::Threads(h) => h.join(),
             Handle::Loom(h) => h.join(),
             Handle::Shuttle(h) => h.join(),
+            // A task's panic ends the whole cooperative execution, so there is
+            // nothing to re-raise here.
+            Handle::Coop(task) => {
+                super::coop::join(task);
+                Ok(())
+            }
         };
         if let Err(panic) = result {
             std::panic::resume_unwind(panic);

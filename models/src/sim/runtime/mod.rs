@@ -11,6 +11,7 @@
 //! would report interleavings a real machine cannot produce.
 
 mod cells;
+pub mod coop;
 
 pub(crate) use cells::{Cell, Handle, Wake};
 
@@ -23,6 +24,9 @@ pub enum Runtime {
     Loom,
     /// Inside a shuttle runner: random, PCT or depth-first schedules.
     Shuttle,
+    /// Coroutines on one thread, each scheduling point decided by a
+    /// [`coop::Decider`]: the state-caching engine.
+    Coop,
 }
 
 impl Runtime {
@@ -32,6 +36,7 @@ impl Runtime {
             Runtime::Threads => "threads",
             Runtime::Loom => "loom",
             Runtime::Shuttle => "shuttle",
+            Runtime::Coop => "coop",
         }
     }
 }
@@ -40,3 +45,14 @@ impl Runtime {
 /// (`MAX_THREADS` in loom's `rt/mod.rs`). Past it loom fails with an internal
 /// assertion, so the kit refuses such a cast first, with a message that says why.
 pub const LOOM_MAX_THREADS: usize = 5;
+
+/// The text of a panic payload.
+pub(crate) fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a non-text payload".to_owned()
+    }
+}
