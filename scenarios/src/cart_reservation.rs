@@ -9,7 +9,7 @@ use locklab_models::cart_reservation::{
     ONE_LIVE_RESERVATION, REMOVE_OWN_OR_EXPIRED, SALE_REQUIRES_LIVE_TOKEN, SOLD_WITHIN_STOCK,
 };
 
-use crate::{LoomPlan, Param, Params, Scenario, ShuttlePlan};
+use crate::{LoomPlan, Param, Params, Scenario, ShuttlePlan, StatesPlan};
 
 const USERS: Param = Param {
     name: "users",
@@ -173,7 +173,8 @@ pub fn scenarios() -> Vec<Scenario> {
             .actors(USERS)
             .params(CLOCKED_SWEPT)
             .loom(LoomPlan::bounded(2).set(USERS, 2).set(TTL, 2))
-            .shuttle(ShuttlePlan::pct(10_000).set(USERS, 5)),
+            .shuttle(ShuttlePlan::pct(10_000).set(USERS, 5))
+            .states(StatesPlan::new().set(USERS, 4)),
         Scenario::try_new("cart-reservation/check-all-then-set-all", check_all_then_set_all)
             .about("the cart is checked, then each item locked in its own step: X checks {a,b}, Y checks {b,c}, both lock b")
             .violates(ONE_LIVE_RESERVATION)
@@ -215,6 +216,7 @@ pub fn scenarios() -> Vec<Scenario> {
             .actors(USERS)
             .params(CLOCKED_SWEPT)
             .loom(LoomPlan::bounded(2).set(USERS, 2).set(TTL, 1))
-            .shuttle(ShuttlePlan::pct(10_000).set(USERS, 5)),
+            .shuttle(ShuttlePlan::pct(10_000).set(USERS, 5))
+            .states(StatesPlan::new().set(USERS, 4)),
     ]
 }

@@ -3,7 +3,7 @@
 use locklab_models::device_claim::{Config, Crash, DeviceClaim, Protocol};
 use locklab_models::device_claim::{EXCLUSIVE_CONNECTION, RECONNECT_AFTER_CRASH};
 
-use crate::{LoomPlan, Param, Params, Scenario, ShuttlePlan};
+use crate::{LoomPlan, Param, Params, Scenario, ShuttlePlan, StatesPlan};
 
 const SERVERS: Param = Param {
     name: "servers",
@@ -122,7 +122,8 @@ pub fn scenarios() -> Vec<Scenario> {
             .actors(SERVERS)
             .params(NO_CLOCK)
             .loom(LoomPlan::unbounded().set(SERVERS, 3))
-            .shuttle(ShuttlePlan::pct(10_000).set(SERVERS, 5)),
+            .shuttle(ShuttlePlan::pct(10_000).set(SERVERS, 5))
+            .states(StatesPlan::new().set(SERVERS, 4)),
         Scenario::try_new("device-claim/validate-then-connect", validate_then_connect)
             .about("an operator clears a device between S1's validation and its connect: TOCTOU, two connections")
             .violates(EXCLUSIVE_CONNECTION)
@@ -150,6 +151,7 @@ pub fn scenarios() -> Vec<Scenario> {
             .actors(SERVERS)
             .params(LEASED_CRASH)
             .loom(LoomPlan::bounded(1).set(SERVERS, 3).set(TTL, 1).set(MARGIN, 0).set(CRASH_AT, 0))
-            .shuttle(ShuttlePlan::pct(10_000).set(SERVERS, 5)),
+            .shuttle(ShuttlePlan::pct(10_000).set(SERVERS, 5))
+            .states(StatesPlan::new().set(SERVERS, 3)),
     ]
 }

@@ -9,7 +9,7 @@ use locklab_models::instance_coordinator::{
     BALANCE_CONSERVED, CONSISTENT_PROFILE, EXCLUSIVE_HOLDER, PURCHASE_ONCE, RELEASE_OWN_TOKEN,
 };
 
-use crate::{LoomPlan, Param, Params, Scenario, ShuttlePlan};
+use crate::{LoomPlan, Param, Params, Scenario, ShuttlePlan, StatesPlan};
 
 const INSTANCES: Param = Param {
     name: "instances",
@@ -150,7 +150,8 @@ pub fn scenarios() -> Vec<Scenario> {
             .actors(INSTANCES)
             .params(LEASED)
             .loom(LoomPlan::bounded(2).set(INSTANCES, 3).set(TTL, 1))
-            .shuttle(ShuttlePlan::pct(10_000).set(INSTANCES, 4)),
+            .shuttle(ShuttlePlan::pct(10_000).set(INSTANCES, 4))
+            .states(StatesPlan::new().set(INSTANCES, 4)),
         Scenario::try_new("instance-coordinator/pause-beyond-ttl", pause_beyond_ttl)
             .about("A pauses inside the lock past its expiry; B sweeps A's row and buys; A wakes up and buys the same pet again")
             .violates(PURCHASE_ONCE)
@@ -192,14 +193,16 @@ pub fn scenarios() -> Vec<Scenario> {
             .actors(INSTANCES)
             .params(NO_CLOCK)
             .loom(LoomPlan::bounded(2).set(INSTANCES, 3))
-            .shuttle(ShuttlePlan::pct(10_000).set(INSTANCES, 5)),
+            .shuttle(ShuttlePlan::pct(10_000).set(INSTANCES, 5))
+            .states(StatesPlan::new().set(INSTANCES, 4)),
         Scenario::try_new("instance-coordinator/fenced-lease", fenced_lease)
             .about("correct: an atomic lease hands out a fence; the shop refuses writes older than a fence it has seen; release deletes only its own token")
             .holds()
             .actors(INSTANCES)
             .params(LEASED)
             .loom(LoomPlan::bounded(2).set(INSTANCES, 3).set(TTL, 1))
-            .shuttle(ShuttlePlan::pct(10_000).set(INSTANCES, 4)),
+            .shuttle(ShuttlePlan::pct(10_000).set(INSTANCES, 4))
+            .states(StatesPlan::new().set(INSTANCES, 4)),
         Scenario::try_new("instance-coordinator/profile-two-reads", profile_two_reads)
             .about("the profile reads the balance, then the pets: a purchase commits in between and the page shows a state that never existed")
             .violates(CONSISTENT_PROFILE)
@@ -213,6 +216,7 @@ pub fn scenarios() -> Vec<Scenario> {
             .actors(INSTANCES)
             .params(NO_CLOCK)
             .loom(LoomPlan::unbounded().set(INSTANCES, 1))
-            .shuttle(ShuttlePlan::pct(10_000).set(INSTANCES, 4)),
+            .shuttle(ShuttlePlan::pct(10_000).set(INSTANCES, 4))
+            .states(StatesPlan::new().set(INSTANCES, 4)),
     ]
 }

@@ -5,7 +5,7 @@ use locklab_models::jackpot::{
     AMOUNT_NON_NEGATIVE, MONEY_CONSERVED, OP_SUCCEEDS_WITHIN_ATTEMPTS, VERSION_MONOTONIC,
 };
 
-use crate::{LoomPlan, Param, Params, Scenario, ShuttlePlan};
+use crate::{LoomPlan, Param, Params, Scenario, ShuttlePlan, StatesPlan};
 use locklab_models::sim::builtin;
 
 const HELP: &str = "concurrent operations on the pool (wins, contributions, batches)";
@@ -93,14 +93,16 @@ pub fn scenarios() -> Vec<Scenario> {
             .actors(TWO)
             .params(CAS_TRIO)
             .loom(LoomPlan::bounded(3).set(TWO, 3))
-            .shuttle(ShuttlePlan::pct(10_000).set(TWO, 4).set(ATTEMPTS, 4)),
+            .shuttle(ShuttlePlan::pct(10_000).set(TWO, 4).set(ATTEMPTS, 4))
+            .states(StatesPlan::new().set(TWO, 3)),
         Scenario::try_new("jackpot/row-lock-win", row_lock_win)
             .about("the write-up's win path: SELECT … FOR UPDATE, check, pay, commit (holds)")
             .holds()
             .actors(TWO)
             .params(TRIO)
             .loom(LoomPlan::bounded(2).set(TWO, 3))
-            .shuttle(ShuttlePlan::pct(10_000).set(TWO, 5)),
+            .shuttle(ShuttlePlan::pct(10_000).set(TWO, 5))
+            .states(StatesPlan::new().set(TWO, 4)),
         Scenario::try_new("jackpot/blind-writer", blind_writer)
             .about("a contribution writes amount = read + 10 without the version check and overwrites a committed win")
             .violates(MONEY_CONSERVED)
@@ -142,13 +144,15 @@ pub fn scenarios() -> Vec<Scenario> {
             .actors(TWO)
             .params(TRIO)
             .loom(LoomPlan::bounded(2).set(TWO, 3))
-            .shuttle(ShuttlePlan::pct(10_000).set(TWO, 5)),
+            .shuttle(ShuttlePlan::pct(10_000).set(TWO, 5))
+            .states(StatesPlan::new().set(TWO, 4)),
         Scenario::try_new("jackpot/canonical-lock-order", canonical_lock_order)
             .about("correct batches: every batch locks its groups in id order, so none can deadlock")
             .holds()
             .actors(TWO)
             .params(TRIO)
             .loom(LoomPlan::bounded(2).set(TWO, 3))
-            .shuttle(ShuttlePlan::pct(10_000).set(TWO, 4)),
+            .shuttle(ShuttlePlan::pct(10_000).set(TWO, 4))
+            .states(StatesPlan::new().set(TWO, 4)),
     ]
 }

@@ -14,7 +14,9 @@ mod singleton_poller;
 
 use std::sync::LazyLock;
 
-pub use locklab_models::sim::{Expected, LoomPlan, Param, Params, Scenario, ShuttlePlan};
+pub use locklab_models::sim::{
+    Expected, LoomPlan, Param, Params, Scenario, ShuttlePlan, StatesPlan,
+};
 
 static ALL: LazyLock<Vec<Scenario>> = LazyLock::new(|| {
     [

@@ -5,7 +5,7 @@
 use locklab_models::singleton_poller::{Config, Protocol, SingletonPoller, RESTART_DELAY};
 use locklab_models::singleton_poller::{POLLER_RESUMES, SINGLE_POLLER};
 
-use crate::{LoomPlan, Param, Params, Scenario, ShuttlePlan};
+use crate::{LoomPlan, Param, Params, Scenario, ShuttlePlan, StatesPlan};
 
 const PROCESSES: Param = Param {
     name: "processes",
@@ -132,7 +132,8 @@ pub fn scenarios() -> Vec<Scenario> {
             .actors(PROCESSES)
             .params(NO_CLOCK_3)
             .loom(LoomPlan::bounded(2).set(PROCESSES, 3))
-            .shuttle(ShuttlePlan::pct(10_000).set(PROCESSES, 5)),
+            .shuttle(ShuttlePlan::pct(10_000).set(PROCESSES, 5))
+            .states(StatesPlan::new().set(PROCESSES, 4)),
         Scenario::try_new("singleton-poller/separate-filesystems", separate_filesystems)
             .about("the old and the new deploy run on two hosts, each with its own /tmp: both create \"the\" lock file and both poll")
             .violates(SINGLE_POLLER)
@@ -160,14 +161,16 @@ pub fn scenarios() -> Vec<Scenario> {
             .actors(PROCESSES)
             .params(KILLED)
             .loom(LoomPlan::bounded(2).set(PROCESSES, 2))
-            .shuttle(ShuttlePlan::pct(10_000).set(PROCESSES, 4)),
+            .shuttle(ShuttlePlan::pct(10_000).set(PROCESSES, 4))
+            .states(StatesPlan::new().set(PROCESSES, 4)),
         Scenario::try_new("singleton-poller/renewed-lease", renewed_lease)
             .about("correct across hosts: a lease in the shared store (SET NX PX), renewed before every poll, polling stops when renewal fails; last_update_id commits with each effect. Assumes no process pauses a whole ttl between renewing and polling: getUpdates takes no fencing token")
             .holds()
             .actors(PROCESSES)
             .params(KILLED)
             .loom(LoomPlan::bounded(2).set(PROCESSES, 2).set(KILL_AT, 0))
-            .shuttle(ShuttlePlan::pct(10_000).set(PROCESSES, 4)),
+            .shuttle(ShuttlePlan::pct(10_000).set(PROCESSES, 4))
+            .states(StatesPlan::new().set(PROCESSES, 3)),
         Scenario::try_new("singleton-poller/paused-lease-holder", paused_lease_holder)
             .about("the renewed lease without its assumption: A takes the lease, pauses past its ttl, then polls; B has taken the lapsed lease and polls too. getUpdates takes no fencing token, so only the pause bound keeps the lease exclusive")
             .violates(SINGLE_POLLER)

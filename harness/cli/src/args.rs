@@ -30,8 +30,9 @@ pub enum Command {
 pub struct ExploreArgs {
     /// Scenario id, e.g. device-claim/select-then-update (see `locklab list`).
     pub id: String,
-    /// Engine: loom, dfs, pct, random or threads.
-    #[arg(long, default_value = "pct")]
+    /// Engine: states (every state once; the first violation it prints is a
+    /// shortest one), loom, dfs, pct, random or threads.
+    #[arg(long, default_value = "states")]
     pub engine: String,
     /// Executions: how many the sampling engines (pct, random, threads) run
     /// [default: 10000]; for loom and dfs a cap, and a capped search is not a proof

@@ -38,16 +38,14 @@ fn check_json_lists_every_scenario_with_its_verdict() {
     assert_eq!(out.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     let results = json["results"].as_array().unwrap();
-    assert_eq!(results.len(), 2, "one loom row and one shuttle row");
+    assert_eq!(results.len(), 3, "one loom, one shuttle and one states row");
     assert!(results.iter().all(|r| r["met"] == true));
-    let caught = results
-        .iter()
-        .find(|r| r["scenario"] == "device-claim/select-then-update")
-        .unwrap();
-    assert!(
-        caught["replay"].as_str().unwrap().starts_with("loom:")
-            || caught["replay"].as_str().unwrap().starts_with("pct:")
-    );
+    for (row, family) in results.iter().zip(["loom:", "pct:", "states:"]) {
+        assert_eq!(row["scenario"], "device-claim/select-then-update");
+        assert_eq!(row["coverage"], "incomplete");
+        assert_eq!(row["stopped_by"]["reason"], "violation");
+        assert!(row["replay"].as_str().unwrap().starts_with(family), "{row}");
+    }
 }
 
 #[test]

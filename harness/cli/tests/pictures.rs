@@ -56,7 +56,7 @@ fn explore_and_replay_write_the_timeline_picture_of_a_violation() {
     for label in [
         "device-claim/select-then-update",
         "violates exclusive-connection",
-        "found by pct(d=3)",
+        "found by states",
         "locklab replay device-claim/select-then-update",
     ] {
         assert_contains(&picture, label);

@@ -9,7 +9,7 @@ use locklab_models::sim::{Expected, Params, Scenario};
 use serde::{Deserialize, Serialize};
 
 use crate::coverage::Coverage;
-use crate::engine::{explore, Budget, Engine, Loom, Pct};
+use crate::engine::{explore, Budget, Engine, Loom, Pct, States};
 use crate::replay::ReplayString;
 use crate::verdict::{Outcome, Verdict};
 
@@ -83,6 +83,7 @@ impl CheckRow<'_> {
             met: self.met(),
             unmet: self.unmet.clone(),
             executions: v.executions,
+            states: v.states,
             seconds: v.elapsed.as_secs_f64(),
             coverage: v.coverage,
             vacuous: v.vacuous().iter().map(|p| p.name.to_owned()).collect(),
@@ -110,7 +111,10 @@ pub fn got(v: &Verdict) -> String {
     match &v.outcome {
         Outcome::Passed => match v.coverage {
             Coverage::Sampled { .. } => format!("holds (sampled){note}"),
-            c if c.is_proof() => format!("holds ({c}){note}"),
+            c if c.is_proof() => match v.states {
+                Some(n) => format!("holds ({c}: {n} states){note}"),
+                None => format!("holds ({c}){note}"),
+            },
             c => format!("no violation found ({c}){note}"),
         },
         Outcome::Violated(f) => format!("violates {}", f.violation.property.name),
@@ -162,11 +166,12 @@ pub fn replay_string(params: &Params, schedule: crate::replay::Schedule) -> Stri
     .to_string()
 }
 
-/// Runs `scenario`'s loom plan and shuttle (PCT) plan.
+/// Runs `scenario`'s loom plan, shuttle (PCT) plan and state-caching plan.
 pub fn check_scenario(scenario: &Scenario, depth: CheckDepth) -> Vec<CheckRow<'_>> {
     let loom = scenario.loom_plan();
     let shuttle = scenario.shuttle_plan();
-    let runs: [(&[_], Box<dyn Engine>, Budget); 2] = [
+    let states = scenario.states_plan();
+    let runs: [(&[_], Box<dyn Engine>, Budget); 3] = [
         (
             &loom.sizes,
             Box::new(match loom.preemption_bound {
@@ -184,6 +189,11 @@ pub fn check_scenario(scenario: &Scenario, depth: CheckDepth) -> Vec<CheckRow<'_
                 .executions(shuttle.iterations * depth.shuttle_factor)
                 .seed(depth.seed)
                 .max_time(depth.max_time),
+        ),
+        (
+            &states.sizes,
+            Box::new(States),
+            Budget::default().max_time(depth.max_time),
         ),
     ];
     runs.into_iter()
@@ -234,6 +244,9 @@ pub struct CheckRecord {
     pub unmet: Option<String>,
     /// Executions explored.
     pub executions: u64,
+    /// Distinct states explored (the state-caching engine).
+    #[serde(default)]
+    pub states: Option<u64>,
     /// Wall-clock seconds.
     pub seconds: f64,
     /// How much of the space the run covered: the field `coverage` is

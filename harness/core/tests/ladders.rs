@@ -10,51 +10,62 @@
 use locklab::check::{check_scenario, CheckDepth};
 use locklab::scenarios;
 
-/// `(scenario, loom executions under its check plan)`, in ladder order.
-const PINNED: &[(&str, u64)] = &[
-    ("device-claim/select-then-update", 31),
-    ("device-claim/conditional-update", 72422),
-    ("device-claim/validate-then-connect", 13),
-    ("device-claim/manual-recovery", 13714),
-    ("device-claim/expiring-claim", 4361),
-    ("device-claim/epoch-lease", 3671),
-    ("instance-coordinator/unlocked-purchase", 13),
-    ("instance-coordinator/expiring-lock-table", 3617),
-    ("instance-coordinator/pause-beyond-ttl", 64),
-    ("instance-coordinator/release-without-owner-check", 34),
-    ("instance-coordinator/shared-instance-id", 34),
-    ("instance-coordinator/sweep-race", 316),
-    ("instance-coordinator/clock-skew", 22),
-    ("instance-coordinator/single-transaction", 1124),
-    ("instance-coordinator/fenced-lease", 6441),
-    ("instance-coordinator/profile-two-reads", 25),
-    ("instance-coordinator/profile-snapshot", 168),
-    ("jackpot/read-modify-write", 13),
-    ("jackpot/version-cas", 3894),
-    ("jackpot/row-lock-win", 827),
-    ("jackpot/blind-writer", 19),
-    ("jackpot/check-outside-lock", 13),
-    ("jackpot/retries-exhausted", 92),
-    ("jackpot/batch-lock-order", 52),
-    ("jackpot/version-reset", 1),
-    ("jackpot/guarded-decrement", 616),
-    ("jackpot/canonical-lock-order", 964),
-    ("singleton-poller/unguarded-pollers", 16),
-    ("singleton-poller/exclusive-lock-file", 1076),
-    ("singleton-poller/separate-filesystems", 85),
-    ("singleton-poller/stale-lock-file", 1),
-    ("singleton-poller/stale-pid-takeover", 949),
-    ("singleton-poller/kernel-file-lock", 7934),
-    ("singleton-poller/renewed-lease", 17514),
-    ("singleton-poller/paused-lease-holder", 4315),
-    ("cart-reservation/no-reservation", 13),
-    ("cart-reservation/ttl-reservation-cache", 1108),
-    ("cart-reservation/check-all-then-set-all", 262),
-    ("cart-reservation/expiry-during-payment", 1),
-    ("cart-reservation/sweeper-race", 15),
-    ("cart-reservation/user-id-as-owner", 19),
-    ("cart-reservation/per-instance-cache", 19),
-    ("cart-reservation/shared-atomic-reservation", 3640),
+/// `(scenario, loom executions, states and executions of the state-caching engine)`
+/// under the scenario's check plans, in ladder order.
+const PINNED: &[(&str, u64, u64, u64)] = &[
+    ("device-claim/select-then-update", 31, 14, 138),
+    ("device-claim/conditional-update", 72422, 97, 120),
+    ("device-claim/validate-then-connect", 13, 10, 258),
+    ("device-claim/manual-recovery", 13714, 2552, 13514),
+    ("device-claim/expiring-claim", 4361, 628, 7267),
+    ("device-claim/epoch-lease", 3671, 75504, 130719),
+    ("instance-coordinator/unlocked-purchase", 13, 6, 14),
+    ("instance-coordinator/expiring-lock-table", 3617, 3432, 4431),
+    ("instance-coordinator/pause-beyond-ttl", 64, 72, 800),
+    (
+        "instance-coordinator/release-without-owner-check",
+        34,
+        29,
+        564,
+    ),
+    ("instance-coordinator/shared-instance-id", 34, 29, 564),
+    ("instance-coordinator/sweep-race", 316, 45, 73),
+    ("instance-coordinator/clock-skew", 22, 21, 125),
+    ("instance-coordinator/single-transaction", 1124, 1135, 1461),
+    ("instance-coordinator/fenced-lease", 6441, 2092, 2356),
+    ("instance-coordinator/profile-two-reads", 25, 22, 95),
+    ("instance-coordinator/profile-snapshot", 168, 690, 964),
+    ("jackpot/read-modify-write", 13, 6, 14),
+    ("jackpot/version-cas", 3894, 263, 92),
+    ("jackpot/row-lock-win", 827, 205, 192),
+    ("jackpot/blind-writer", 19, 11, 21),
+    ("jackpot/check-outside-lock", 13, 10, 38),
+    ("jackpot/retries-exhausted", 92, 321, 6661),
+    ("jackpot/batch-lock-order", 52, 10, 19),
+    ("jackpot/version-reset", 1, 1, 4),
+    ("jackpot/guarded-decrement", 616, 163, 207),
+    ("jackpot/canonical-lock-order", 964, 232, 234),
+    ("singleton-poller/unguarded-pollers", 16, 6, 7),
+    ("singleton-poller/exclusive-lock-file", 1076, 561, 444),
+    ("singleton-poller/separate-filesystems", 85, 15, 24),
+    ("singleton-poller/stale-lock-file", 1, 16, 211),
+    ("singleton-poller/stale-pid-takeover", 949, 60, 167),
+    ("singleton-poller/kernel-file-lock", 7934, 1114, 1190),
+    ("singleton-poller/renewed-lease", 17514, 52250, 96760),
+    ("singleton-poller/paused-lease-holder", 4315, 201, 681),
+    ("cart-reservation/no-reservation", 13, 6, 14),
+    ("cart-reservation/ttl-reservation-cache", 1108, 1705, 3040),
+    ("cart-reservation/check-all-then-set-all", 262, 24, 47),
+    ("cart-reservation/expiry-during-payment", 1, 22, 519),
+    ("cart-reservation/sweeper-race", 15, 31, 216),
+    ("cart-reservation/user-id-as-owner", 19, 11, 14),
+    ("cart-reservation/per-instance-cache", 19, 8, 7),
+    (
+        "cart-reservation/shared-atomic-reservation",
+        3640,
+        4236,
+        6788,
+    ),
 ];
 
 fn check_scheme(scheme: &str) {
@@ -72,12 +83,18 @@ fn check_scheme(scheme: &str) {
             }
         }
         let loom = rows[0].verdict.executions;
-        match PINNED.iter().find(|(id, _)| *id == s.id()) {
-            Some(&(_, pinned)) if pinned == loom => {}
-            Some(&(_, pinned)) => {
-                report += &format!("{}: loom ran {loom} executions, pinned {pinned}\n", s.id());
+        let states = &rows[2].verdict;
+        let got = (loom, states.states.unwrap_or(0), states.executions);
+        match PINNED.iter().find(|p| p.0 == s.id()) {
+            Some(&(_, l, n, e)) if (l, n, e) == got => {}
+            Some(&(_, l, n, e)) => {
+                report += &format!(
+                    "{}: (loom executions, states, state-engine executions) = {got:?}, pinned {:?}\n",
+                    s.id(),
+                    (l, n, e)
+                );
             }
-            None => report += &format!("{}: not pinned (loom ran {loom})\n", s.id()),
+            None => report += &format!("{}: not pinned {got:?}\n", s.id()),
         }
     }
     assert!(seen > 0, "no scenario of {scheme}");
@@ -115,6 +132,6 @@ fn every_scenario_is_pinned_and_well_formed() {
         s.validate().unwrap_or_else(|e| panic!("{e}"));
     }
     let ids: Vec<&str> = scenarios::all().iter().map(|s| s.id()).collect();
-    let pinned: Vec<&str> = PINNED.iter().map(|(id, _)| *id).collect();
+    let pinned: Vec<&str> = PINNED.iter().map(|p| p.0).collect();
     assert_eq!(ids, pinned, "PINNED lists every scenario, in ladder order");
 }

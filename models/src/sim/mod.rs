@@ -36,7 +36,7 @@ pub use cast::{ActorRef, Body, Cast, CastSummary, DEFAULT_MAX_STEPS};
 pub use mutex::Mutex;
 pub use property::{builtin, Property, PropertyKind, Violation};
 pub use runtime::Runtime;
-pub use scenario::{Expected, LoomPlan, Param, Params, Scenario, ShuttlePlan};
+pub use scenario::{Expected, LoomPlan, Param, Params, Scenario, ShuttlePlan, StatesPlan};
 pub use scheme::{Model, Scheme, SharedModel};
 pub use step::Step;
 pub use trace::{CheckCount, Event, Recorder, Trace};

@@ -16,7 +16,7 @@ use std::fmt;
 use std::sync::Arc;
 
 pub use params::{Param, Params};
-pub use plan::{LoomPlan, ShuttlePlan};
+pub use plan::{LoomPlan, ShuttlePlan, StatesPlan};
 
 use super::{Property, Scheme, SharedModel};
 
@@ -52,6 +52,7 @@ pub struct Scenario {
     build: Build,
     loom: LoomPlan,
     shuttle: ShuttlePlan,
+    states: StatesPlan,
 }
 
 impl fmt::Debug for Scenario {
@@ -93,6 +94,7 @@ impl Scenario {
             }),
             loom: LoomPlan::default(),
             shuttle: ShuttlePlan::default(),
+            states: StatesPlan::default(),
         }
     }
 
@@ -151,6 +153,12 @@ impl Scenario {
         self
     }
 
+    /// How `locklab check` runs it under the state-caching engine.
+    pub fn states(mut self, plan: StatesPlan) -> Self {
+        self.states = plan;
+        self
+    }
+
     /// `scheme/variant`.
     pub fn id(&self) -> &str {
         &self.id
@@ -195,6 +203,11 @@ impl Scenario {
     /// The shuttle plan.
     pub fn shuttle_plan(&self) -> &ShuttlePlan {
         &self.shuttle
+    }
+
+    /// The state-caching plan.
+    pub fn states_plan(&self) -> &StatesPlan {
+        &self.states
     }
 
     /// Every declared parameter at its default.
@@ -257,7 +270,11 @@ impl Scenario {
             p.check(p.default)
                 .map_err(|e| format!("{id}: the default of {e}"))?;
         }
-        for (plan, sizes) in [("loom", &self.loom.sizes), ("shuttle", &self.shuttle.sizes)] {
+        for (plan, sizes) in [
+            ("loom", &self.loom.sizes),
+            ("shuttle", &self.shuttle.sizes),
+            ("states", &self.states.sizes),
+        ] {
             self.with_sizes(sizes)
                 .map_err(|e| format!("{e} (in its {plan} plan)"))?;
         }

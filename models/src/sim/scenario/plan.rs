@@ -85,3 +85,23 @@ impl Default for ShuttlePlan {
         ShuttlePlan::pct(10_000)
     }
 }
+
+/// The state-caching run of `locklab check`: every state once, no preemption bound.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatesPlan {
+    /// Parameter values for the run (others keep their defaults).
+    pub sizes: Vec<(Param, u64)>,
+}
+
+impl StatesPlan {
+    /// At the scenario's default sizes.
+    pub fn new() -> Self {
+        StatesPlan::default()
+    }
+
+    /// Runs with `param` at `value`.
+    pub fn set(mut self, param: Param, value: u64) -> Self {
+        self.sizes.push((param, value));
+        self
+    }
+}
