@@ -77,6 +77,9 @@ pub fn verdict(registry: &Registry, scenario: &Scenario, params: &Params, verdic
                 "  found by {} after {} executions ({took})",
                 verdict.engine, failure.found_after
             );
+            if let Some(m) = &failure.minimal {
+                println!("  {}", minimal(m));
+            }
             println!("  expected: {}", scenario.expected());
             println!();
             print!("{}", failure.trace.render());
@@ -114,5 +117,28 @@ fn print_checks(verdict: &Verdict) {
             "  warning: vacuous: the check of {} never ran, so this pass says nothing about it",
             p.name
         );
+    }
+}
+
+/// What the state-caching engine proved about its counterexample.
+fn minimal(m: &locklab::verdict::Minimal) -> String {
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let shortest = format!(
+        "a shortest counterexample: {}, {}",
+        plural(m.decisions, "scheduling decision"),
+        plural(m.preemptions, "preemption")
+    );
+    if m.fewest_preemptions == m.preemptions {
+        let none = if m.preemptions == 0 {
+            String::new()
+        } else {
+            format!(" (searches bounded at 0..{} found none)", m.preemptions - 1)
+        };
+        format!("{shortest}; none has fewer preemptions{none}")
+    } else {
+        format!(
+            "{shortest}; a longer one needs only {}",
+            plural(m.fewest_preemptions, "preemption")
+        )
     }
 }

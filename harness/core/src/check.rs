@@ -94,6 +94,11 @@ impl CheckRow<'_> {
                 .collect(),
             violation: failure.map(|f| f.violation.to_string()),
             found_after: failure.map(|f| f.found_after),
+            decisions: failure.and_then(|f| f.minimal).map(|m| m.decisions),
+            preemptions: failure.and_then(|f| f.minimal).map(|m| m.preemptions),
+            fewest_preemptions: failure
+                .and_then(|f| f.minimal)
+                .map(|m| m.fewest_preemptions),
             replay: self.replay(),
         }
     }
@@ -264,6 +269,16 @@ pub struct CheckRecord {
     pub violation: Option<String>,
     /// 1-based index of the failing execution.
     pub found_after: Option<u64>,
+    /// The state-caching engine's counterexample: its scheduling decisions (no
+    /// counterexample has fewer), its preemptions, and the fewest any has.
+    #[serde(default)]
+    pub decisions: Option<usize>,
+    /// See `decisions`.
+    #[serde(default)]
+    pub preemptions: Option<usize>,
+    /// See `decisions`.
+    #[serde(default)]
+    pub fewest_preemptions: Option<usize>,
     /// The string `locklab replay <scenario> <replay>` accepts.
     pub replay: Option<String>,
 }

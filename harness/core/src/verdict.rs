@@ -54,6 +54,23 @@ pub struct Failure {
     pub schedule: Option<Schedule>,
     /// Executions explored until it was found (1-based index of the failing one).
     pub found_after: u64,
+    /// For a counterexample of the state-caching engine: how short it is, and what
+    /// its preemptions are against every other counterexample's.
+    pub minimal: Option<Minimal>,
+}
+
+/// What the state-caching engine proves about its counterexample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Minimal {
+    /// Its scheduling decisions (who moved, at each point): no counterexample has
+    /// fewer (a breadth-first search found it).
+    pub decisions: usize,
+    /// Its preemptions: switches away from an actor that could have gone on.
+    pub preemptions: usize,
+    /// The fewest preemptions of any counterexample: the searches bounded below this
+    /// came back empty. Below [`Minimal::preemptions`] when a longer counterexample
+    /// needs fewer.
+    pub fewest_preemptions: usize,
 }
 
 impl Verdict {
@@ -170,6 +187,7 @@ pub(crate) fn failure_from(
         trace: recorder.trace(),
         schedule,
         found_after,
+        minimal: None,
     })
 }
 
@@ -194,6 +212,7 @@ pub(crate) fn from_panic(
         trace: recorder.trace(),
         schedule,
         found_after: executions,
+        minimal: None,
     }))
 }
 

@@ -35,7 +35,7 @@ pub fn replay(model: SharedModel, schedule: &Schedule) -> Verdict {
             max_branches: *max_branches,
         }
         .replay(&model, &recorder, choices, *execution),
-        Schedule::States { path } => super::states::replay_path(&model, &recorder, path),
+        Schedule::States { path } => super::states::replay_path(&model, &recorder, path).search,
     };
     search.into_verdict(
         format!("{} (replayed)", schedule.family()),

@@ -34,7 +34,7 @@ use locklab_models::sim::{Recorder, Runtime, SharedModel};
 use super::{Budget, Engine, Outcome, Search};
 use crate::coverage::{Coverage, StoppedBy};
 use crate::replay::Schedule;
-use crate::verdict::{failure_from, from_panic};
+use crate::verdict::{failure_from, from_panic, Minimal};
 
 /// One decision of a path: which task moved, or what a choice answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -73,6 +73,8 @@ pub(crate) struct Node {
 #[derive(Default)]
 pub(crate) struct Graph {
     index: HashMap<u64, usize>,
+    /// Preemption-bounded searches: the fewest preemptions each state was reached with.
+    best: HashMap<u64, usize>,
     pub nodes: Vec<Node>,
     /// `(from, task, to)`: task `task` moved from state `from` to state `to` (the
     /// choices it made on the way are part of the move).
@@ -99,6 +101,27 @@ struct Driver<'a> {
     stop: Option<Stop>,
     /// Only states up to this many decisions deep are expanded (breadth first).
     max_depth: Option<usize>,
+    /// Only paths with at most this many preemptions (a state is then also told
+    /// apart by the task that moved last).
+    bound: Option<usize>,
+    /// Preemptions on the path so far.
+    used: usize,
+}
+
+/// Whether letting `t` move at `point` preempts the task that moved last (it could
+/// have gone on).
+fn preempts(point: &Point<'_>, t: u16) -> bool {
+    point
+        .last
+        .is_some_and(|p| p != usize::from(t) && point.tasks.get(p) == Some(&TaskStatus::Ready))
+}
+
+/// A state's key in a preemption-bounded search: its fingerprint and who moved last.
+fn bounded_key(point: &Point<'_>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (point.fingerprint, point.last).hash(&mut h);
+    h.finish()
 }
 
 /// The executions still to run: paths to states not yet expanded.
@@ -135,7 +158,21 @@ impl Driver<'_> {
 
 impl Decider for Driver<'_> {
     fn at_step(&mut self, point: &Point<'_>) -> Decision {
-        let known = self.graph.index.get(&point.fingerprint).copied();
+        let key = match self.bound {
+            Some(_) => bounded_key(point),
+            None => point.fingerprint,
+        };
+        let mut known = self.graph.index.get(&key).copied();
+        if self.bound.is_some() && !self.replaying() {
+            // Reached again with fewer preemptions: its successors are worth another look.
+            let best = self.graph.best.entry(key).or_insert(usize::MAX);
+            if self.used < *best {
+                *best = self.used;
+                if let Some(node) = known.take() {
+                    return self.expand(point, node);
+                }
+            }
+        }
         let node = match known {
             Some(node) => node,
             None if self.replaying() => {
@@ -151,9 +188,7 @@ impl Decider for Driver<'_> {
                     return Decision::Abort;
                 }
                 let ready: Vec<u16> = point.ready().map(|t| t as u16).collect();
-                self.graph
-                    .index
-                    .insert(point.fingerprint, self.graph.nodes.len());
+                self.graph.index.insert(key, self.graph.nodes.len());
                 self.graph.nodes.push(Node { ready });
                 self.graph.nodes.len() - 1
             }
@@ -164,14 +199,51 @@ impl Decider for Driver<'_> {
             }
         }
         if let Some(&Step::Run(t)) = self.path.get(self.taken.len()) {
-            self.take(Step::Run(t));
-            self.from = Some((node, t));
-            return Decision::Run(usize::from(t));
+            return self.go(point, node, t);
         }
         if known.is_some() {
             return Decision::Abort; // seen before: its successors are someone else's
         }
-        let ready = self.graph.nodes[node].ready.clone();
+        self.expand(point, node)
+    }
+
+    fn at_choice(&mut self, _task: usize, n: usize) -> usize {
+        if let Some(&Step::Choose(v)) = self.path.get(self.taken.len()) {
+            self.take(Step::Choose(v));
+            return usize::from(v);
+        }
+        for v in (1..n as u16).rev() {
+            let mut alternative = self.taken.clone();
+            alternative.push(Step::Choose(v));
+            self.frontier.push(alternative);
+        }
+        self.take(Step::Choose(0));
+        0
+    }
+}
+
+impl Driver<'_> {
+    /// Lets task `t` move from state `node`.
+    fn go(&mut self, point: &Point<'_>, node: usize, t: u16) -> Decision {
+        if preempts(point, t) {
+            self.used += 1;
+        }
+        self.take(Step::Run(t));
+        self.from = Some((node, t));
+        Decision::Run(usize::from(t))
+    }
+
+    /// A new state (or one reached with fewer preemptions): leaves its other
+    /// successors to the frontier and, depth first, takes the first.
+    fn expand(&mut self, point: &Point<'_>, node: usize) -> Decision {
+        let used = self.used;
+        let bound = self.bound;
+        let ready: Vec<u16> = self.graph.nodes[node]
+            .ready
+            .iter()
+            .copied()
+            .filter(|&t| bound.is_none_or(|b| used + usize::from(preempts(point, t)) <= b))
+            .collect();
         let deep = self.max_depth.is_some_and(|d| self.taken.len() >= d);
         if ready.is_empty() || deep {
             return Decision::Abort;
@@ -188,23 +260,7 @@ impl Decider for Driver<'_> {
         if self.order == Order::Breadth {
             return Decision::Abort;
         }
-        self.take(Step::Run(ready[0]));
-        self.from = Some((node, ready[0]));
-        Decision::Run(usize::from(ready[0]))
-    }
-
-    fn at_choice(&mut self, _task: usize, n: usize) -> usize {
-        if let Some(&Step::Choose(v)) = self.path.get(self.taken.len()) {
-            self.take(Step::Choose(v));
-            return usize::from(v);
-        }
-        for v in (1..n as u16).rev() {
-            let mut alternative = self.taken.clone();
-            alternative.push(Step::Choose(v));
-            self.frontier.push(alternative);
-        }
-        self.take(Step::Choose(0));
-        0
+        self.go(point, node, ready[0])
     }
 }
 
@@ -229,6 +285,7 @@ impl Search1<'_> {
         order: Order,
         graph: &mut Graph,
         max_depth: Option<usize>,
+        bound: Option<usize>,
     ) -> Result<(), Cut> {
         let mut frontier = match order {
             Order::Depth => Frontier::Stack(vec![Vec::new()]),
@@ -253,6 +310,8 @@ impl Search1<'_> {
                 from: None,
                 stop: None,
                 max_depth,
+                bound,
+                used: 0,
             };
             let (m, r) = (Arc::clone(self.model), self.recorder.clone());
             let ended = coop::run(move || m.run(Runtime::Coop, &r), &mut driver);
@@ -279,6 +338,30 @@ impl Search1<'_> {
     }
 }
 
+impl Search1<'_> {
+    /// The decisions and preemptions of the shortest counterexample `path`, and the
+    /// fewest preemptions any counterexample has: a search bounded at each count
+    /// below its own, until one finds a violation.
+    fn minimal(&mut self, path: &[Step]) -> Minimal {
+        let replayed = replay_path(self.model, self.recorder, path);
+        let mut fewest = replayed.preemptions;
+        for bound in 0..replayed.preemptions {
+            let mut graph = Graph::default();
+            if let Err(Cut::Stopped(Stop::Violation(_))) =
+                self.run(Order::Depth, &mut graph, None, Some(bound))
+            {
+                fewest = bound;
+                break;
+            }
+        }
+        Minimal {
+            decisions: replayed.decisions,
+            preemptions: replayed.preemptions,
+            fewest_preemptions: fewest,
+        }
+    }
+}
+
 impl States {
     fn explore(&self, model: &SharedModel, budget: &Budget, recorder: &Recorder) -> Search {
         let mut search = Search1 {
@@ -289,7 +372,7 @@ impl States {
             executions: 0,
         };
         let mut proof = Graph::default();
-        let found = match search.run(Order::Depth, &mut proof, None) {
+        let found = match search.run(Order::Depth, &mut proof, None, None) {
             Ok(()) => {
                 return Search {
                     executions: search.executions,
@@ -314,7 +397,7 @@ impl States {
                 // The same search breadth first, no deeper than this violation: the
                 // first violation it meets is a shortest one.
                 let mut shortest = Graph::default();
-                match search.run(Order::Breadth, &mut shortest, Some(path.len())) {
+                match search.run(Order::Breadth, &mut shortest, Some(path.len()), None) {
                     Err(Cut::Stopped(stop)) => stop,
                     _ => Stop::Violation(path),
                 }
@@ -324,7 +407,11 @@ impl States {
         let (path, outcome) = match stop {
             Stop::Violation(path) => {
                 let schedule = Schedule::States { path: path.clone() };
-                let failure = failure_from(recorder, Some(schedule), search.executions);
+                let failure =
+                    failure_from(recorder, Some(schedule), search.executions).map(|mut f| {
+                        f.minimal = Some(search.minimal(&path));
+                        f
+                    });
                 (path, failure.map(|f| Outcome::Violated(Box::new(f))))
             }
             Stop::Panicked(path, message) => {
@@ -352,13 +439,17 @@ struct Follow<'a> {
     path: &'a [Step],
     at: usize,
     recorder: &'a Recorder,
+    decisions: usize,
+    preemptions: usize,
 }
 
 impl Decider for Follow<'_> {
     fn at_step(&mut self, point: &Point<'_>) -> Decision {
-        if let Some(Step::Run(t)) = self.path.get(self.at) {
+        if let Some(&Step::Run(t)) = self.path.get(self.at) {
             self.at += 1;
-            return Decision::Run(usize::from(*t));
+            self.decisions += 1;
+            self.preemptions += usize::from(preempts(point, t));
+            return Decision::Run(usize::from(t));
         }
         if self.recorder.violation().is_some() {
             return Decision::Abort;
@@ -380,13 +471,24 @@ impl Decider for Follow<'_> {
     }
 }
 
+/// One execution replayed along a path.
+pub(crate) struct Replayed {
+    pub search: Search,
+    /// Scheduling decisions on the path.
+    pub decisions: usize,
+    /// Preemptions on the path.
+    pub preemptions: usize,
+}
+
 /// Runs the execution `path` names, recording its timeline.
-pub(crate) fn replay_path(model: &SharedModel, recorder: &Recorder, path: &[Step]) -> Search {
+pub(crate) fn replay_path(model: &SharedModel, recorder: &Recorder, path: &[Step]) -> Replayed {
     recorder.reset();
     let mut follow = Follow {
         path,
         at: 0,
         recorder,
+        decisions: 0,
+        preemptions: 0,
     };
     let (m, r) = (Arc::clone(model), recorder.clone());
     let ended = coop::run(move || m.run(Runtime::Coop, &r), &mut follow);
@@ -400,13 +502,17 @@ pub(crate) fn replay_path(model: &SharedModel, recorder: &Recorder, path: &[Step
             None => Outcome::Passed,
         },
     };
-    Search {
-        executions: 1,
-        outcome,
-        coverage: Coverage::Incomplete {
-            stopped_by: StoppedBy::ExecutionCap { cap: 1 },
+    Replayed {
+        search: Search {
+            executions: 1,
+            outcome,
+            coverage: Coverage::Incomplete {
+                stopped_by: StoppedBy::ExecutionCap { cap: 1 },
+            },
+            states: None,
         },
-        states: None,
+        decisions: follow.decisions,
+        preemptions: follow.preemptions,
     }
 }
 
@@ -423,11 +529,12 @@ impl Engine for States {
         recorder.add_checks_from(&quiet);
         if let Outcome::Violated(f) = &search.outcome {
             if let Some(Schedule::States { path }) = &f.schedule {
-                let mut replayed = replay_path(model, recorder, path);
+                let mut replayed = replay_path(model, recorder, path).search;
                 replayed.executions = search.executions;
                 replayed.states = search.states;
                 if let Outcome::Violated(r) = &mut replayed.outcome {
                     r.found_after = f.found_after;
+                    r.minimal = f.minimal;
                 }
                 search = replayed;
             }
