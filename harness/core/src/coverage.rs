@@ -54,6 +54,13 @@ pub enum StoppedBy {
         /// loom's branch limit.
         max_branches: usize,
     },
+    /// Some executions ran past the model's step bound: a livelock, or runs longer
+    /// than the bound — a sampling or bounded search cannot tell (the state-caching
+    /// engine can).
+    StepBound {
+        /// How many executions stopped there.
+        runs: u64,
+    },
 }
 
 impl StoppedBy {
@@ -71,6 +78,7 @@ impl StoppedBy {
             StoppedBy::ExecutionCap { .. } => "execution-cap",
             StoppedBy::TimeCap { .. } => "time-cap",
             StoppedBy::BranchCap { .. } => "branch-cap",
+            StoppedBy::StepBound { .. } => "step-bound",
         }
     }
 }
@@ -109,6 +117,10 @@ impl fmt::Display for StoppedBy {
             StoppedBy::BranchCap { max_branches } => write!(
                 f,
                 "stopped: an execution made more than {max_branches} scheduling decisions (loom's branch cap)"
+            ),
+            StoppedBy::StepBound { runs } => write!(
+                f,
+                "inconclusive: {runs} execution(s) ran past the step bound (a livelock, or runs longer than the bound; --engine states can tell)"
             ),
         }
     }

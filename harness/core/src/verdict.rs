@@ -156,7 +156,14 @@ impl Search {
         declared: Vec<Property>,
         recorder: &Recorder,
     ) -> Verdict {
+        let undecided = recorder.inconclusive_runs();
         let coverage = match self.outcome {
+            // Runs stopped at the step bound were not searched to their end.
+            Outcome::Passed if undecided > 0 && !self.coverage.is_incomplete() => {
+                Coverage::Incomplete {
+                    stopped_by: StoppedBy::StepBound { runs: undecided },
+                }
+            }
             Outcome::Passed => self.coverage,
             _ => Coverage::Incomplete {
                 stopped_by: StoppedBy::Violation,

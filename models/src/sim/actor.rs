@@ -239,10 +239,11 @@ impl<S> Actor<S> {
                     state,
                     actors,
                     checks,
+                    owed,
                     ..
                 } = w;
                 let mut step =
-                    Step::new(*now, state, victim, actors, checks, self.shared.recording);
+                    Step::new(*now, state, victim, actors, checks, owed, self.shared.recording);
                 on_crash(&mut step);
                 format!("{name} crashed")
             } else {
@@ -285,9 +286,10 @@ impl<S> Actor<S> {
             state,
             actors,
             checks,
+            owed,
             ..
         } = w;
-        let mut step = Step::new(*now, state, self.id, actors, checks, self.shared.recording);
+        let mut step = Step::new(*now, state, self.id, actors, checks, owed, self.shared.recording);
         let out = f(&mut step);
         (out, step.saw, step.violation)
     }
@@ -353,12 +355,17 @@ impl<S> Actor<S> {
             Status::Running => {}
         }
         w.steps += 1;
-        if w.steps > w.max_steps {
-            let detail = format!(
-                "the execution ran past {} steps without finishing",
+        // The state-caching engine needs no bound: it sees a cycle as a cycle.
+        if w.steps > w.max_steps && self.shared.runtime != Runtime::Coop {
+            // A livelock, or a run that is merely long: this execution cannot tell,
+            // so it stops inconclusive rather than violated.
+            w.inconclusive = true;
+            w.stopped = true;
+            w.epoch += 1;
+            self.shared.recorder.mark_inconclusive(format!(
+                "ran past {} steps without finishing (a livelock, or a run longer than the bound)",
                 w.max_steps
-            );
-            self.stop(w, builtin::STEP_BOUND, detail);
+            ));
             return Err(Halt::Stopped);
         }
         Ok(())

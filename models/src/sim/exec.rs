@@ -44,6 +44,7 @@ pub(crate) fn execute<M: Scheme>(scheme: &M, runtime: Runtime, recorder: &Record
             runtime,
             World::new(scheme.init(), cast.max_steps),
             super::world::fingerprint::<M::State>,
+            super::world::owed::<M::State>,
             super::world::halt::<M::State>,
         ),
         recorder: recorder.clone(),
@@ -156,10 +157,15 @@ fn end_checks<M: Scheme>(
         state,
         actors,
         checks,
+        owed,
         ..
     } = w;
-    let mut step = Step::new(*now, state, ActorId::END, actors, checks, recording);
+    let mut step = Step::new(*now, state, ActorId::END, actors, checks, owed, recording);
     scheme.at_end(&mut step);
+    // An obligation still owed when nothing more will happen is violated.
+    if let Some(&p) = step.owed_now().first() {
+        step.violate(p, || format!("still owed when the run ended at t={}", *now));
+    }
     if let Some((property, detail)) = step.violation {
         let at = w.now;
         recorder.push(at, "check", "end of execution", detail.clone());

@@ -16,6 +16,7 @@ pub struct Step<'a, S> {
     pub me: ActorId,
     actors: &'a [ActorSlot],
     checks: &'a mut Vec<CheckCount>,
+    owed: &'a mut Vec<Property>,
     recording: bool,
     pub(crate) saw: Option<String>,
     pub(crate) violation: Option<(Property, String)>,
@@ -28,6 +29,7 @@ impl<'a, S> Step<'a, S> {
         me: ActorId,
         actors: &'a [ActorSlot],
         checks: &'a mut Vec<CheckCount>,
+        owed: &'a mut Vec<Property>,
         recording: bool,
     ) -> Self {
         Step {
@@ -36,6 +38,7 @@ impl<'a, S> Step<'a, S> {
             me,
             actors,
             checks,
+            owed,
             recording,
             saw: None,
             violation: None,
@@ -78,6 +81,35 @@ impl<'a, S> Step<'a, S> {
         if self.violation.is_none() {
             self.violation = Some((property, detail()));
         }
+    }
+
+    /// From now on `property` (a liveness property: "eventually …") is owed: the
+    /// run must [`settle`](Step::settle) it. One still owed when a run ends violates
+    /// it; the state-caching engine also reports a cycle of states, under a fair
+    /// schedule, that owes it forever (a livelock, a starvation). Counts as one run
+    /// of its check.
+    pub fn owe(&mut self, property: Property) {
+        count_check(self.checks, property);
+        if !self.owed.contains(&property) {
+            self.owed.push(property);
+            self.owed.sort_unstable();
+        }
+    }
+
+    /// `property` is no longer owed (the awaited thing happened).
+    pub fn settle(&mut self, property: Property) {
+        count_check(self.checks, property);
+        self.owed.retain(|p| *p != property);
+    }
+
+    /// Every obligation owed now.
+    pub(crate) fn owed_now(&self) -> Vec<Property> {
+        self.owed.clone()
+    }
+
+    /// Whether `property` is owed now.
+    pub fn owes(&self, property: Property) -> bool {
+        self.owed.contains(&property)
     }
 
     /// An actor's display name (`"check"` for [`ActorId::END`]).

@@ -100,6 +100,10 @@ pub struct Record {
     pub choices: Choices,
     /// Every choice point met since [`Recorder::new`], with its number of options.
     pub choice_points: BTreeMap<ChoicePoint, usize>,
+    /// Why the current execution stopped inconclusive (its step bound), if it did.
+    pub inconclusive: Option<String>,
+    /// Executions since [`Recorder::new`] that stopped inconclusive.
+    pub inconclusive_runs: u64,
 }
 
 /// Shared handle to the current execution's [`Record`]. The harness owns one per run
@@ -127,6 +131,26 @@ impl Recorder {
         let mut record = self.lock();
         record.trace.events.clear();
         record.violation = None;
+        record.inconclusive = None;
+    }
+
+    /// The current execution stopped at its step bound, undecided.
+    pub(crate) fn mark_inconclusive(&self, why: String) {
+        let mut record = self.lock();
+        if record.inconclusive.is_none() {
+            record.inconclusive = Some(why);
+            record.inconclusive_runs += 1;
+        }
+    }
+
+    /// Why the current execution stopped undecided, if it did.
+    pub fn inconclusive(&self) -> Option<String> {
+        self.lock().inconclusive.clone()
+    }
+
+    /// How many executions so far stopped undecided at their step bound.
+    pub fn inconclusive_runs(&self) -> u64 {
+        self.lock().inconclusive_runs
     }
 
     /// Locks the record.

@@ -92,6 +92,13 @@ pub(crate) struct World<S> {
     pub violation: Option<Violation>,
     /// How often each property's check ran in this execution.
     pub checks: Vec<CheckCount>,
+    /// Liveness obligations owed now ("eventually"), in order; see [`Step::owe`].
+    ///
+    /// [`Step::owe`]: super::Step::owe
+    pub owed: Vec<super::Property>,
+    /// The execution ran past its step bound: it is stopped, and its verdict is
+    /// inconclusive, not a violation.
+    pub inconclusive: bool,
 }
 
 impl<S> Wake for World<S> {
@@ -119,6 +126,8 @@ impl<S> World<S> {
             stopped: false,
             violation: None,
             checks: Vec::new(),
+            owed: Vec::new(),
+            inconclusive: false,
         }
     }
 
@@ -206,8 +215,14 @@ pub(crate) fn fingerprint<S: std::hash::Hash>(w: &World<S>) -> u64 {
         )
             .hash(&mut h);
     }
+    w.owed.hash(&mut h);
     (w.stopped, w.violation.is_some()).hash(&mut h);
     h.finish()
+}
+
+/// The obligations a world owes now (for the state-caching engine's liveness check).
+pub(crate) fn owed<S>(w: &World<S>) -> Vec<super::Property> {
+    w.owed.clone()
 }
 
 /// Stops every actor at its next step (the cooperative runtime winding an execution

@@ -149,13 +149,14 @@ impl<T: Wake> Cell<T> {
         runtime: Runtime,
         value: T,
         fingerprint: fn(&T) -> u64,
+        owed: fn(&T) -> Vec<crate::sim::Property>,
         halt: fn(&mut T),
     ) -> Self {
         match runtime {
             Runtime::Threads => Cell::Threads(StdCell::new(value)),
             Runtime::Loom => Cell::Loom(LoomCell::new(value)),
             Runtime::Shuttle => Cell::Shuttle(ShuttleCell::new(value)),
-            Runtime::Coop => Cell::Coop(super::coop::CoopCell::new(value, fingerprint, halt)),
+            Runtime::Coop => Cell::Coop(super::coop::CoopCell::new(value, fingerprint, owed, halt)),
         }
     }
 

@@ -56,6 +56,8 @@ pub struct Point<'a> {
     pub tasks: &'a [TaskStatus],
     /// The task that ran last.
     pub last: Option<usize>,
+    /// The liveness obligations owed in this state.
+    pub owed: &'a [crate::sim::Property],
 }
 
 impl Point<'_> {
@@ -120,6 +122,8 @@ struct Run {
     notified: bool,
     /// The world's fingerprint after the latest access.
     world: u64,
+    /// The obligations it owes.
+    owed: Vec<crate::sim::Property>,
     /// The execution is being wound up.
     aborting: bool,
     /// The task running now.
@@ -150,14 +154,21 @@ fn park(request: Request) -> Reply {
 pub(crate) struct CoopCell<T> {
     value: Mutex<T>,
     fingerprint: fn(&T) -> u64,
+    owed: fn(&T) -> Vec<crate::sim::Property>,
     halt: fn(&mut T),
 }
 
 impl<T: Wake> CoopCell<T> {
-    pub(crate) fn new(value: T, fingerprint: fn(&T) -> u64, halt: fn(&mut T)) -> Self {
+    pub(crate) fn new(
+        value: T,
+        fingerprint: fn(&T) -> u64,
+        owed: fn(&T) -> Vec<crate::sim::Property>,
+        halt: fn(&mut T),
+    ) -> Self {
         CoopCell {
             value: Mutex::new(value),
             fingerprint,
+            owed,
             halt,
         }
     }
@@ -169,10 +180,12 @@ impl<T: Wake> CoopCell<T> {
         let out = f(&mut value);
         let wake = value.take_wakeups();
         let fp = (self.fingerprint)(&value);
+        let owed = (self.owed)(&value);
         drop(value);
         with_run(|r| {
             r.notified |= wake;
             r.world = fp;
+            r.owed = owed;
         });
         out
     }
@@ -315,11 +328,13 @@ fn schedule(main: Box<dyn FnOnce() + Send>, decider: &mut dyn Decider) -> Ended 
             };
             (next, Reply::Abort)
         } else {
-            let fingerprint = fingerprint_of(with_run(|r| r.world), &run.status);
+            let (world, owed) = with_run(|r| (r.world, r.owed.clone()));
+            let fingerprint = fingerprint_of(world, &run.status);
             let point = Point {
                 fingerprint,
                 tasks: &run.status,
                 last,
+                owed: &owed,
             };
             match decider.at_step(&point) {
                 Decision::Run(i) if run.status.get(i) == Some(&TaskStatus::Ready) => (i, Reply::Go),

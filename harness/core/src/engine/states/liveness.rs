@@ -1,0 +1,1 @@
+//! Liveness on the explored graph: obligations owed forever under a fair schedule.
