@@ -52,7 +52,7 @@ fn check_runs_the_users_scenarios_and_the_fix_passes() {
         !text.contains("device-claim/"),
         "built-ins only with --all:\n{text}"
     );
-    assert!(text.contains("all 4 expectations held"), "{text}");
+    assert!(text.contains("all 6 expectations held"), "{text}");
 }
 
 #[test]

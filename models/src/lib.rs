@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod cart_reservation;
+pub mod contention;
 pub mod device_claim;
 pub mod instance_coordinator;
 pub mod jackpot;

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 mod cart_reservation;
+mod contention;
 mod device_claim;
 mod instance_coordinator;
 mod jackpot;
@@ -25,6 +26,7 @@ static ALL: LazyLock<Vec<Scenario>> = LazyLock::new(|| {
         jackpot::scenarios(),
         singleton_poller::scenarios(),
         cart_reservation::scenarios(),
+        contention::scenarios(),
     ]
     .into_iter()
     .flatten()

@@ -46,12 +46,13 @@ pub fn model(scenario: &Scenario, sizes: &[(Param, u64)]) -> SharedModel {
         .unwrap_or_else(|e| panic!("{}: {e}", scenario.id()))
 }
 
-/// loom as the scenario's own loom plan runs it (its preemption bound).
-pub fn loom_of_plan(scenario: &Scenario) -> Loom {
-    match scenario.loom_plan().preemption_bound {
+/// loom as the scenario's own loom plan runs it (its preemption bound); `None` for a
+/// scenario checked by the state-caching engine only.
+pub fn loom_of_plan(scenario: &Scenario) -> Option<Loom> {
+    Some(match scenario.loom_plan()?.preemption_bound {
         Some(pb) => Loom::bounded(pb),
         None => Loom::unbounded(),
-    }
+    })
 }
 
 /// PCT as `locklab check` runs it.

@@ -171,36 +171,40 @@ pub fn replay_string(params: &Params, schedule: crate::replay::Schedule) -> Stri
     .to_string()
 }
 
-/// Runs `scenario`'s loom plan, shuttle (PCT) plan and state-caching plan.
+/// Runs `scenario`'s loom plan, shuttle (PCT) plan and state-caching plan (the
+/// plans it has), in that order.
 pub fn check_scenario(scenario: &Scenario, depth: CheckDepth) -> Vec<CheckRow<'_>> {
-    let loom = scenario.loom_plan();
-    let shuttle = scenario.shuttle_plan();
-    let states = scenario.states_plan();
-    let runs: [(&[_], Box<dyn Engine>, Budget); 3] = [
-        (
+    let mut runs: Vec<(&[_], Box<dyn Engine>, Budget)> = Vec::new();
+    if let Some(loom) = scenario.loom_plan() {
+        let engine = match loom.preemption_bound {
+            Some(pb) => Loom::bounded(pb),
+            None => Loom::unbounded(),
+        };
+        runs.push((
             &loom.sizes,
-            Box::new(match loom.preemption_bound {
-                Some(pb) => Loom::bounded(pb),
-                None => Loom::unbounded(),
-            }),
+            Box::new(engine),
             Budget::default().max_time(depth.max_time),
-        ),
-        (
+        ));
+    }
+    if let Some(shuttle) = scenario.shuttle_plan() {
+        let budget = Budget::default()
+            .executions(shuttle.iterations * depth.shuttle_factor)
+            .seed(depth.seed)
+            .max_time(depth.max_time);
+        runs.push((
             &shuttle.sizes,
             Box::new(Pct {
                 depth: shuttle.depth,
             }),
-            Budget::default()
-                .executions(shuttle.iterations * depth.shuttle_factor)
-                .seed(depth.seed)
-                .max_time(depth.max_time),
-        ),
-        (
-            &states.sizes,
-            Box::new(States),
-            Budget::default().max_time(depth.max_time),
-        ),
-    ];
+            budget,
+        ));
+    }
+    let states = scenario.states_plan();
+    runs.push((
+        &states.sizes,
+        Box::new(States),
+        Budget::default().max_time(depth.max_time),
+    ));
     runs.into_iter()
         .map(|(sizes, engine, budget)| {
             let params = scenario

@@ -44,6 +44,9 @@ pub enum Schedule {
     States {
         /// The decisions.
         path: crate::engine::states::Path,
+        /// For a lasso (a liveness counterexample): where in `path` the cycle starts;
+        /// the path ends back in the state it started from.
+        cycle_from: Option<usize>,
     },
 }
 
@@ -85,7 +88,19 @@ impl fmt::Display for Schedule {
                 }
                 write!(f, ":{execution}")
             }
-            Schedule::States { path } => write!(f, "states:{}", encode_path(path)),
+            Schedule::States {
+                path,
+                cycle_from: None,
+            } => write!(f, "states:{}", encode_path(path)),
+            Schedule::States {
+                path,
+                cycle_from: Some(at),
+            } => write!(
+                f,
+                "states:{}~{}",
+                encode_path(&path[..*at]),
+                encode_path(&path[*at..])
+            ),
         }
     }
 }
@@ -151,14 +166,31 @@ fn parse_schedule(s: &str) -> Result<Schedule, String> {
         return parse_loom(s, rest);
     }
     if let Some(rest) = s.strip_prefix("states:") {
-        return decode_path(rest)
-            .map(|path| Schedule::States { path })
-            .ok_or_else(|| {
-                format!(
-                    "malformed states path '{}': {FORMAT_HELP}",
-                    abbreviate(rest)
-                )
-            });
+        let bad = || {
+            format!(
+                "malformed states path '{}': {FORMAT_HELP}",
+                abbreviate(rest)
+            )
+        };
+        return match rest.split_once('~') {
+            None => decode_path(rest).map(|path| Schedule::States {
+                path,
+                cycle_from: None,
+            }),
+            Some((prefix, cycle)) => {
+                decode_path(prefix)
+                    .zip(decode_path(cycle))
+                    .map(|(mut p, c)| {
+                        let at = p.len();
+                        p.extend(c);
+                        Schedule::States {
+                            path: p,
+                            cycle_from: Some(at),
+                        }
+                    })
+            }
+        }
+        .ok_or_else(bad);
     }
     let Some((scheduler, rest)) = s
         .split_once(':')

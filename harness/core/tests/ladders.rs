@@ -22,7 +22,12 @@ const PINNED: &[(&str, u64, u64, u64)] = &[
     ("instance-coordinator/unlocked-purchase", 13, 6, 18),
     ("instance-coordinator/expiring-lock-table", 3617, 3432, 4431),
     ("instance-coordinator/pause-beyond-ttl", 64, 72, 851),
-    ("instance-coordinator/release-without-owner-check", 34, 29, 606),
+    (
+        "instance-coordinator/release-without-owner-check",
+        34,
+        29,
+        606,
+    ),
     ("instance-coordinator/shared-instance-id", 34, 29, 606),
     ("instance-coordinator/sweep-race", 316, 45, 99),
     ("instance-coordinator/clock-skew", 22, 21, 131),
@@ -55,7 +60,16 @@ const PINNED: &[(&str, u64, u64, u64)] = &[
     ("cart-reservation/sweeper-race", 15, 31, 253),
     ("cart-reservation/user-id-as-owner", 19, 11, 16),
     ("cart-reservation/per-instance-cache", 19, 8, 9),
-    ("cart-reservation/shared-atomic-reservation", 3640, 4236, 6788),
+    (
+        "cart-reservation/shared-atomic-reservation",
+        3640,
+        4236,
+        6788,
+    ),
+    ("contention/polite-backoff", 0, 53, 39),
+    ("contention/ordered-backoff", 0, 83, 45),
+    ("contention/barging-lock", 0, 68, 36),
+    ("contention/fair-lock", 0, 70, 37),
 ];
 
 fn check_scheme(scheme: &str) {
@@ -72,8 +86,11 @@ fn check_scheme(scheme: &str) {
                 }
             }
         }
-        let loom = rows[0].verdict.executions;
-        let states = &rows[2].verdict;
+        let engine = |family: &str| rows.iter().find(|r| r.verdict.engine.starts_with(family));
+        let loom = engine("loom").map_or(0, |r| r.verdict.executions);
+        let states = &engine("states")
+            .expect("every scenario has a states plan")
+            .verdict;
         let got = (loom, states.states.unwrap_or(0), states.executions);
         match PINNED.iter().find(|p| p.0 == s.id()) {
             Some(&(_, l, n, e)) if (l, n, e) == got => {}
@@ -114,6 +131,11 @@ fn singleton_poller() {
 #[test]
 fn cart_reservation() {
     check_scheme("cart-reservation");
+}
+
+#[test]
+fn contention() {
+    check_scheme("contention");
 }
 
 #[test]

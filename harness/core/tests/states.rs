@@ -81,3 +81,87 @@ fn loom_needs_far_more_executions_than_the_states_engine_on_the_same_model() {
     );
     assert!(states.executions * 10 <= loom.executions);
 }
+
+fn contention(id: &str) -> locklab::sim::SharedModel {
+    let s = locklab::scenarios::find(id).unwrap();
+    s.build(&s.defaults()).unwrap()
+}
+
+#[test]
+fn a_livelock_and_a_starvation_are_lassos_and_their_fixes_are_proven() {
+    for (id, cycle) in [
+        ("contention/polite-backoff", "states:1.2~1.2.1.2.1.2"),
+        ("contention/barging-lock", "states:1*2.2*2~1.2.1*3"),
+    ] {
+        let v = explore(contention(id), &States, Budget::default());
+        let f = v
+            .failure()
+            .unwrap_or_else(|| panic!("{id}: {:?}", v.outcome));
+        assert_eq!(f.violation.property.name, "everyone-enters", "{id}");
+        assert!(f.violation.detail.contains("owed for ever"), "{id}");
+        let schedule = f.schedule.clone().unwrap();
+        assert_eq!(schedule.to_string(), cycle, "{id}: the lasso, pinned");
+        // The lasso replays: the cycle closes and the obligation is owed all round.
+        let again = locklab::replay_schedule(contention(id), &schedule);
+        assert_eq!(again.failure().map(|f| &f.trace), Some(&f.trace), "{id}");
+    }
+    for id in ["contention/ordered-backoff", "contention/fair-lock"] {
+        let v = explore(contention(id), &States, Budget::default());
+        assert!(v.proved(), "{id}: {:?}", v.outcome);
+    }
+}
+
+/// A spins polling a flag only B sets. Only a scheduler that never lets B run keeps
+/// A spinning: that cycle is unfair, so no counterexample.
+struct SpinUntilSet;
+
+const GOES_ON: Property = Property::liveness("goes-on");
+
+impl Scheme for SpinUntilSet {
+    type State = bool;
+    fn init(&self) -> bool {
+        false
+    }
+    fn cast(&self, cast: &mut Cast<bool>) {
+        cast.actor("A", |a| {
+            a.step("start", |s| s.owe(GOES_ON))?;
+            loop {
+                a.local("spin", &());
+                if a.step("poll the flag", |s| *s.state)? {
+                    return a.step("go on", |s| s.settle(GOES_ON));
+                }
+            }
+        });
+        cast.actor("B", |a| a.step("set the flag", |s| *s.state = true));
+    }
+    fn properties(&self) -> Vec<Property> {
+        vec![GOES_ON]
+    }
+}
+
+#[test]
+fn a_cycle_only_an_unfair_scheduler_can_stay_in_is_no_counterexample() {
+    let v = explore(Arc::new(SpinUntilSet), &States, Budget::default());
+    assert!(v.proved(), "{:?}", v.outcome);
+}
+
+#[test]
+fn a_sampling_engine_that_hits_the_step_bound_is_inconclusive_never_a_failure() {
+    let v = explore(
+        contention("contention/barging-lock"),
+        &locklab::engine::Pct::default(),
+        Budget::default().executions(200),
+    );
+    assert!(v.passed(), "{:?}", v.outcome);
+    assert!(
+        matches!(
+            v.coverage,
+            Coverage::Incomplete {
+                stopped_by: locklab::StoppedBy::StepBound { .. }
+            }
+        ),
+        "{:?}",
+        v.coverage
+    );
+    assert!(!v.proved());
+}

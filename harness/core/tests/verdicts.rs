@@ -17,7 +17,7 @@ fn model(id: &str) -> locklab::sim::SharedModel {
 fn a_bug_that_needs_more_executions_than_the_cap_is_never_reported_as_holding() {
     // loom's plan finds manual-recovery's bug at execution 13,714; cap it at 1,000.
     let s = locklab::scenarios::find("device-claim/manual-recovery").unwrap();
-    let params = s.with_sizes(&s.loom_plan().sizes).unwrap();
+    let params = s.with_sizes(&s.loom_plan().unwrap().sizes).unwrap();
     let v = explore(
         s.build(&params).unwrap(),
         &Loom::bounded(2),

@@ -242,8 +242,15 @@ impl<S> Actor<S> {
                     owed,
                     ..
                 } = w;
-                let mut step =
-                    Step::new(*now, state, victim, actors, checks, owed, self.shared.recording);
+                let mut step = Step::new(
+                    *now,
+                    state,
+                    victim,
+                    actors,
+                    checks,
+                    owed,
+                    self.shared.recording,
+                );
                 on_crash(&mut step);
                 format!("{name} crashed")
             } else {
@@ -289,7 +296,15 @@ impl<S> Actor<S> {
             owed,
             ..
         } = w;
-        let mut step = Step::new(*now, state, self.id, actors, checks, owed, self.shared.recording);
+        let mut step = Step::new(
+            *now,
+            state,
+            self.id,
+            actors,
+            checks,
+            owed,
+            self.shared.recording,
+        );
         let out = f(&mut step);
         (out, step.saw, step.violation)
     }
@@ -328,6 +343,11 @@ impl<S> Actor<S> {
             // the attempt that succeeds.
             w.steps -= 1;
             w.checks = checks_before;
+            if self.shared.recorder.records_waits() {
+                self.shared
+                    .recorder
+                    .push(w.now, self.name(), label, "must wait".to_owned());
+            }
             w.actors[self.id.0].blocked = Some((w.epoch, label));
             w.actors[self.id.0].waits_for = waits_for;
             let blocked = w.blocked_now();

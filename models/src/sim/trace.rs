@@ -104,6 +104,9 @@ pub struct Record {
     pub inconclusive: Option<String>,
     /// Executions since [`Recorder::new`] that stopped inconclusive.
     pub inconclusive_runs: u64,
+    /// Also record each attempt of a waiting step that found it must wait (for a
+    /// timeline that has to show who was kept waiting, as a starvation's does).
+    pub waits: bool,
 }
 
 /// Shared handle to the current execution's [`Record`]. The harness owns one per run
@@ -141,6 +144,17 @@ impl Recorder {
             record.inconclusive = Some(why);
             record.inconclusive_runs += 1;
         }
+    }
+
+    /// Records, from now on, every attempt of a waiting step that had to wait.
+    pub fn record_waits(&self, on: bool) {
+        self.lock().waits = on;
+    }
+
+    /// Whether attempts that had to wait are recorded.
+    pub(crate) fn records_waits(&self) -> bool {
+        let record = self.lock();
+        record.recording && record.waits
     }
 
     /// Why the current execution stopped undecided, if it did.

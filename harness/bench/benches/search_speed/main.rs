@@ -70,8 +70,12 @@ fn locklab_search(model: SharedModel, engine: Box<dyn Engine>) -> Box<dyn Fn() -
 }
 
 fn searches(scenario: &Scenario) -> Vec<Search> {
-    let at_loom = common::model(scenario, &scenario.loom_plan().sizes);
-    let at_shuttle = common::model(scenario, &scenario.shuttle_plan().sizes);
+    let (Some(loom_plan), Some(shuttle_plan)) = (scenario.loom_plan(), scenario.shuttle_plan())
+    else {
+        return Vec::new();
+    };
+    let at_loom = common::model(scenario, &loom_plan.sizes);
+    let at_shuttle = common::model(scenario, &shuttle_plan.sizes);
     let depth = common::PCT.depth;
     let raw_random = {
         let model = Arc::clone(&at_shuttle);
@@ -84,7 +88,10 @@ fn searches(scenario: &Scenario) -> Vec<Search> {
     vec![
         Search {
             engine: "loom",
-            run: locklab_search(at_loom, Box::new(common::loom_of_plan(scenario))),
+            run: locklab_search(
+                at_loom,
+                Box::new(common::loom_of_plan(scenario).expect("a loom plan")),
+            ),
         },
         Search {
             engine: "random",

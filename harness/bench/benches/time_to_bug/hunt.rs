@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use locklab::engine::{explore, Budget, Engine, Random};
+use locklab::engine::{explore, Budget, Engine, Pct, Random, States};
 use locklab::sim::SharedModel;
 use locklab::{Expected, Property, Scenario};
 
@@ -26,35 +26,49 @@ pub struct Hunt {
 }
 
 impl Hunt {
-    /// loom at the plan's loom sizes and bound, random and PCT at its shuttle sizes;
+    /// loom at the plan's loom sizes and bound, random and PCT at its shuttle sizes,
+    /// the state-caching engine at its states sizes (the plans the scenario has);
     /// `None` if the scenario is not a buggy rung.
     pub fn all_for(scenario: &Scenario) -> Option<Vec<Hunt>> {
         let Expected::Violates(property) = scenario.expected() else {
             return None;
         };
-        let shuttle = |engine_name, engine: Box<dyn Engine>| Hunt {
-            engine_name,
-            engine,
-            model: common::model(scenario, &scenario.shuttle_plan().sizes),
-            property,
-            // The plan's executions, as `locklab check` runs them. Not more: locklab's
-            // random engine, stopped early, runs its scheduler out to the budget (about
-            // 0.1 µs per execution left), which would be timed as part of the hunt.
-            budget: Some(scenario.shuttle_plan().iterations),
-            seedless: false,
-        };
-        Some(vec![
-            Hunt {
+        let mut hunts = Vec::new();
+        if let (Some(loom), Some(plan)) = (common::loom_of_plan(scenario), scenario.loom_plan()) {
+            hunts.push(Hunt {
                 engine_name: "loom",
-                engine: Box::new(common::loom_of_plan(scenario)),
-                model: common::model(scenario, &scenario.loom_plan().sizes),
+                engine: Box::new(loom),
+                model: common::model(scenario, &plan.sizes),
                 property,
                 budget: None,
                 seedless: true,
-            },
-            shuttle("random", Box::new(Random)),
-            shuttle("pct", Box::new(common::PCT)),
-        ])
+            });
+        }
+        if let Some(plan) = scenario.shuttle_plan() {
+            let shuttle = |engine_name, engine: Box<dyn Engine>| Hunt {
+                engine_name,
+                engine,
+                model: common::model(scenario, &plan.sizes),
+                property,
+                // The plan's executions, as `locklab check` runs them. Not more:
+                // locklab's random engine, stopped early, runs its scheduler out to
+                // the budget (about 0.1 µs per execution left), which would be timed
+                // as part of the hunt.
+                budget: Some(plan.iterations),
+                seedless: false,
+            };
+            hunts.push(shuttle("random", Box::new(Random)));
+            hunts.push(shuttle("pct", Box::new(Pct { depth: plan.depth })));
+        }
+        hunts.push(Hunt {
+            engine_name: "states",
+            engine: Box::new(States),
+            model: common::model(scenario, &scenario.states_plan().sizes),
+            property,
+            budget: None,
+            seedless: true,
+        });
+        Some(hunts)
     }
 
     /// Searches with `seed` until the first violation; `Err` says why the hunt did not

@@ -35,7 +35,9 @@ pub fn replay(model: SharedModel, schedule: &Schedule) -> Verdict {
             max_branches: *max_branches,
         }
         .replay(&model, &recorder, choices, *execution),
-        Schedule::States { path } => super::states::replay_path(&model, &recorder, path).search,
+        Schedule::States { path, cycle_from } => {
+            super::states::replay_path(&model, &recorder, path, *cycle_from).search
+        }
     };
     search.into_verdict(
         format!("{} (replayed)", schedule.family()),

@@ -53,7 +53,7 @@ impl Ladder {
     /// The scenario's own loom plan, as `locklab check` runs it.
     pub fn loom_plan(&self, rung: &str) -> Verdict {
         let s = self.scenario(rung);
-        let plan = s.loom_plan();
+        let plan = s.loom_plan().expect("a loom plan");
         let model = s
             .build(&s.with_sizes(&plan.sizes).expect("valid plan"))
             .expect("builds");

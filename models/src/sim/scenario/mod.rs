@@ -50,8 +50,8 @@ pub struct Scenario {
     params: Vec<Param>,
     actors: Option<&'static str>,
     build: Build,
-    loom: LoomPlan,
-    shuttle: ShuttlePlan,
+    loom: Option<LoomPlan>,
+    shuttle: Option<ShuttlePlan>,
     states: StatesPlan,
 }
 
@@ -92,8 +92,8 @@ impl Scenario {
                     .map(|m| Arc::new(m) as SharedModel)
                     .map_err(|e| e.to_string())
             }),
-            loom: LoomPlan::default(),
-            shuttle: ShuttlePlan::default(),
+            loom: Some(LoomPlan::default()),
+            shuttle: Some(ShuttlePlan::default()),
             states: StatesPlan::default(),
         }
     }
@@ -143,13 +143,22 @@ impl Scenario {
 
     /// How `locklab check` runs it under loom.
     pub fn loom(mut self, plan: LoomPlan) -> Self {
-        self.loom = plan;
+        self.loom = Some(plan);
         self
     }
 
     /// How `locklab check` runs it under shuttle PCT.
     pub fn shuttle(mut self, plan: ShuttlePlan) -> Self {
-        self.shuttle = plan;
+        self.shuttle = Some(plan);
+        self
+    }
+
+    /// `locklab check` runs it under the state-caching engine only: its runs never
+    /// end (a livelock, a worker that loops for ever), and an engine that runs each
+    /// execution to its end can only stop it at its step bound, undecided.
+    pub fn states_only(mut self) -> Self {
+        self.loom = None;
+        self.shuttle = None;
         self
     }
 
@@ -195,14 +204,15 @@ impl Scenario {
         self.params.iter().find(|p| p.name == name).copied()
     }
 
-    /// The loom plan.
-    pub fn loom_plan(&self) -> &LoomPlan {
-        &self.loom
+    /// The loom plan, unless the scenario is checked by the state-caching engine only.
+    pub fn loom_plan(&self) -> Option<&LoomPlan> {
+        self.loom.as_ref()
     }
 
-    /// The shuttle plan.
-    pub fn shuttle_plan(&self) -> &ShuttlePlan {
-        &self.shuttle
+    /// The shuttle plan, unless the scenario is checked by the state-caching engine
+    /// only.
+    pub fn shuttle_plan(&self) -> Option<&ShuttlePlan> {
+        self.shuttle.as_ref()
     }
 
     /// The state-caching plan.
@@ -270,9 +280,10 @@ impl Scenario {
             p.check(p.default)
                 .map_err(|e| format!("{id}: the default of {e}"))?;
         }
+        let none = Vec::new();
         for (plan, sizes) in [
-            ("loom", &self.loom.sizes),
-            ("shuttle", &self.shuttle.sizes),
+            ("loom", self.loom.as_ref().map_or(&none, |p| &p.sizes)),
+            ("shuttle", self.shuttle.as_ref().map_or(&none, |p| &p.sizes)),
             ("states", &self.states.sizes),
         ] {
             self.with_sizes(sizes)

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use locklab_models::sim::runtime::coop::{self, Decider, Decision, Ended, Point, TaskStatus};
-use locklab_models::sim::{Recorder, Runtime, SharedModel};
+use locklab_models::sim::{Property, Recorder, Runtime, SharedModel};
 
 use super::{Path, Step};
 use crate::coverage::StoppedBy;
@@ -25,6 +25,19 @@ pub(super) enum Order {
 pub(crate) struct Node {
     /// The tasks that could move in it.
     pub ready: Vec<u16>,
+    /// The liveness obligations it owes.
+    pub owed: Vec<Property>,
+}
+
+/// A move from one state to another.
+#[derive(Debug, Clone)]
+pub(crate) struct Edge {
+    pub from: usize,
+    /// The task that moved.
+    pub task: u16,
+    /// The decisions of the move: the task, then any choices it made on the way.
+    pub decisions: Vec<Step>,
+    pub to: usize,
 }
 
 /// Every state seen, how it was first reached, and the edges between states.
@@ -34,15 +47,16 @@ pub(crate) struct Graph {
     /// Preemption-bounded searches: the fewest preemptions each state was reached with.
     best: HashMap<u64, usize>,
     pub nodes: Vec<Node>,
-    /// `(from, task, to)`: task `task` moved from state `from` to state `to` (the
-    /// choices it made on the way are part of the move).
-    pub edges: Vec<(usize, u16, usize)>,
+    /// Every move seen (depth-first searches; the bounded ones keep none).
+    pub edges: Vec<Edge>,
 }
 
 /// What the search met that ends it.
 pub(super) enum Stop {
     Violation(Path),
     Panicked(Path, String),
+    /// A fair cycle owing an obligation (found after the search, on its graph).
+    Lasso(super::liveness::Lasso),
 }
 
 /// One execution: replays `path`, then explores in `order`, adding to the graph and
@@ -54,8 +68,9 @@ struct Driver<'a> {
     graph: &'a mut Graph,
     frontier: &'a mut Frontier,
     recorder: &'a Recorder,
-    /// The state of the latest scheduling point, and the task that moved from it.
-    from: Option<(usize, u16)>,
+    /// The state of the latest scheduling point, the task that moved from it, and
+    /// where in `taken` its move began.
+    from: Option<(usize, u16, usize)>,
     stop: Option<Stop>,
     /// Only states up to this many decisions deep are expanded (breadth first).
     max_depth: Option<usize>,
@@ -147,13 +162,21 @@ impl Decider for Driver<'_> {
                 }
                 let ready: Vec<u16> = point.ready().map(|t| t as u16).collect();
                 self.graph.index.insert(key, self.graph.nodes.len());
-                self.graph.nodes.push(Node { ready });
+                self.graph.nodes.push(Node {
+                    ready,
+                    owed: point.owed.to_vec(),
+                });
                 self.graph.nodes.len() - 1
             }
         };
-        if let Some((from, task)) = self.from.take() {
-            if !self.replaying() {
-                self.graph.edges.push((from, task, node));
+        if let Some((from, task, start)) = self.from.take() {
+            if !self.replaying() && self.bound.is_none() {
+                self.graph.edges.push(Edge {
+                    from,
+                    task,
+                    decisions: self.taken[start..].to_vec(),
+                    to: node,
+                });
             }
         }
         if let Some(&Step::Run(t)) = self.path.get(self.taken.len()) {
@@ -186,8 +209,8 @@ impl Driver<'_> {
         if preempts(point, t) {
             self.used += 1;
         }
+        self.from = Some((node, t, self.taken.len()));
         self.take(Step::Run(t));
-        self.from = Some((node, t));
         Decision::Run(usize::from(t))
     }
 
@@ -286,7 +309,10 @@ impl Search1<'_> {
                 (Ended::Finished { fingerprint }, None) => {
                     if !graph.index.contains_key(&fingerprint) {
                         graph.index.insert(fingerprint, graph.nodes.len());
-                        graph.nodes.push(Node { ready: Vec::new() });
+                        graph.nodes.push(Node {
+                            ready: Vec::new(),
+                            owed: Vec::new(),
+                        });
                     }
                 }
                 (Ended::Aborted, None) => {}

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use locklab_models::sim::runtime::coop::{self, Decider, Decision, Ended, Point, TaskStatus};
-use locklab_models::sim::{Recorder, Runtime, SharedModel};
+use locklab_models::sim::{Property, Recorder, Runtime, SharedModel, Violation};
 
 use super::driver::preempts;
 use super::Step;
@@ -20,10 +20,25 @@ struct Follow<'a> {
     recorder: &'a Recorder,
     decisions: usize,
     preemptions: usize,
+    /// A lasso: where its cycle starts, and the state there (fingerprint, owed).
+    cycle_from: Option<usize>,
+    /// The state where the cycle starts, and how many events the timeline had then.
+    cycle_start: Option<(u64, Vec<Property>, usize)>,
+    /// The state where the path ended.
+    end: Option<(u64, Vec<Property>)>,
 }
 
 impl Decider for Follow<'_> {
     fn at_step(&mut self, point: &Point<'_>) -> Decision {
+        if self.cycle_from == Some(self.at) && self.cycle_start.is_none() {
+            let events = self.recorder.trace().events.len();
+            self.cycle_start = Some((point.fingerprint, point.owed.to_vec(), events));
+        }
+        if self.at == self.path.len() && self.cycle_from.is_some() {
+            // A lasso stops where its cycle closed.
+            self.end = Some((point.fingerprint, point.owed.to_vec()));
+            return Decision::Abort;
+        }
         if let Some(&Step::Run(t)) = self.path.get(self.at) {
             self.at += 1;
             self.decisions += 1;
@@ -59,20 +74,41 @@ pub(crate) struct Replayed {
     pub preemptions: usize,
 }
 
-/// Runs the execution `path` names, recording its timeline.
-pub(crate) fn replay_path(model: &SharedModel, recorder: &Recorder, path: &[Step]) -> Replayed {
+/// Runs the execution `path` names, recording its timeline. For a lasso (`cycle_from`
+/// says where its cycle starts), it stops where the cycle closes and reports the
+/// obligation owed all round it, if the cycle does come back to its first state.
+pub(crate) fn replay_path(
+    model: &SharedModel,
+    recorder: &Recorder,
+    path: &[Step],
+    cycle_from: Option<usize>,
+) -> Replayed {
     recorder.reset();
+    // A lasso's timeline must show who was kept waiting round its cycle.
+    recorder.record_waits(cycle_from.is_some());
     let mut follow = Follow {
         path,
         at: 0,
         recorder,
         decisions: 0,
         preemptions: 0,
+        cycle_from,
+        cycle_start: None,
+        end: None,
     };
     let (m, r) = (Arc::clone(model), recorder.clone());
     let ended = coop::run(move || m.run(Runtime::Coop, &r), &mut follow);
+    recorder.record_waits(false);
+    if let (Some((start, owed, first)), Some((end, _))) = (&follow.cycle_start, &follow.end) {
+        if start == end {
+            if let Some(&property) = owed.first() {
+                owed_forever(recorder, property, *first);
+            }
+        }
+    }
     let schedule = Schedule::States {
         path: path.to_vec(),
+        cycle_from,
     };
     let outcome = match ended {
         Ended::Panicked(message) => from_panic(message, recorder, Some(schedule), 1),
@@ -93,4 +129,24 @@ pub(crate) fn replay_path(model: &SharedModel, recorder: &Recorder, path: &[Step
         decisions: follow.decisions,
         preemptions: follow.preemptions,
     }
+}
+
+/// Marks the lasso in the timeline and records its violation: `property` is owed in
+/// every state of the cycle, and a fair schedule can go round it for ever.
+fn owed_forever(recorder: &Recorder, property: Property, first: usize) {
+    let events = recorder.trace().events;
+    let at = events.last().map_or(0, |e| e.at);
+    let last = events.len().saturating_sub(1);
+    let detail = format!(
+        "owed for ever: after #{last} the run is back in the state it was in before #{first}, so #{first}..#{last} can repeat for ever, and under a fair schedule too (every actor that could move all along the cycle moves in it)",
+    );
+    recorder.push(at, "check", "cycle closes", detail.clone());
+    recorder.violate(
+        Violation {
+            property,
+            detail,
+            at,
+        },
+        true,
+    );
 }

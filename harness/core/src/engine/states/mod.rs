@@ -24,7 +24,6 @@
 //!
 //! [`Actor::local`]: locklab_models::sim::Actor::local
 
-
 mod driver;
 mod follow;
 mod liveness;
@@ -62,7 +61,7 @@ impl Search1<'_> {
     /// fewest preemptions any counterexample has: a search bounded at each count
     /// below its own, until one finds a violation.
     fn minimal(&mut self, path: &[Step]) -> Minimal {
-        let replayed = replay_path(self.model, self.recorder, path);
+        let replayed = replay_path(self.model, self.recorder, path, None);
         let mut fewest = replayed.preemptions;
         for bound in 0..replayed.preemptions {
             let mut graph = Graph::default();
@@ -92,14 +91,17 @@ impl States {
         };
         let mut proof = Graph::default();
         let found = match search.run(Order::Depth, &mut proof, None, None) {
-            Ok(()) => {
-                return Search {
-                    executions: search.executions,
-                    outcome: Outcome::Passed,
-                    coverage: Coverage::Exhaustive,
-                    states: Some(proof.nodes.len() as u64),
+            Ok(()) => match liveness::fair_cycle(&proof) {
+                Some(lasso) => Stop::Lasso(lasso),
+                None => {
+                    return Search {
+                        executions: search.executions,
+                        outcome: Outcome::Passed,
+                        coverage: Coverage::Exhaustive,
+                        states: Some(proof.nodes.len() as u64),
+                    }
                 }
-            }
+            },
             Err(Cut::Budget(stopped_by)) => {
                 return Search {
                     executions: search.executions,
@@ -123,23 +125,45 @@ impl States {
             }
             panicked => panicked,
         };
-        let (path, outcome) = match stop {
+        let outcome = match stop {
+            Stop::Lasso(lasso) => {
+                let cycle_from = lasso.prefix.len();
+                let mut path = lasso.prefix;
+                path.extend(lasso.cycle);
+                let replayed = follow::replay_path(model, recorder, &path, Some(cycle_from));
+                match replayed.search.outcome {
+                    Outcome::Violated(f) => Some(Outcome::Violated(f)),
+                    _ => Some(Outcome::Error(format!(
+                        "a fair cycle owing {} did not close when replayed: the model is not deterministic",
+                        lasso.property
+                    ))),
+                }
+            }
             Stop::Violation(path) => {
-                let schedule = Schedule::States { path: path.clone() };
+                let schedule = Schedule::States {
+                    path: path.clone(),
+                    cycle_from: None,
+                };
                 let failure =
                     failure_from(recorder, Some(schedule), search.executions).map(|mut f| {
                         f.minimal = Some(search.minimal(&path));
                         f
                     });
-                (path, failure.map(|f| Outcome::Violated(Box::new(f))))
+                failure.map(|f| Outcome::Violated(Box::new(f)))
             }
             Stop::Panicked(path, message) => {
-                let schedule = Schedule::States { path: path.clone() };
-                let outcome = from_panic(message, recorder, Some(schedule), search.executions);
-                (path, Some(outcome))
+                let schedule = Schedule::States {
+                    path,
+                    cycle_from: None,
+                };
+                Some(from_panic(
+                    message,
+                    recorder,
+                    Some(schedule),
+                    search.executions,
+                ))
             }
         };
-        let _ = path;
         Search {
             executions: search.executions,
             outcome: outcome
@@ -164,8 +188,8 @@ impl Engine for States {
         let mut search = self.explore(model, budget, &quiet);
         recorder.add_checks_from(&quiet);
         if let Outcome::Violated(f) = &search.outcome {
-            if let Some(Schedule::States { path }) = &f.schedule {
-                let mut replayed = replay_path(model, recorder, path).search;
+            if let Some(Schedule::States { path, cycle_from }) = &f.schedule {
+                let mut replayed = replay_path(model, recorder, path, *cycle_from).search;
                 replayed.executions = search.executions;
                 replayed.states = search.states;
                 if let Outcome::Violated(r) = &mut replayed.outcome {
