@@ -1,6 +1,7 @@
 //! `explore` and `replay`.
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use locklab::check::replay_string;
@@ -11,6 +12,9 @@ use locklab_report::timeline_svg::Timeline;
 
 use crate::args::{ExploreArgs, ReplayArgs};
 use crate::{render, Registry, UsageError};
+
+/// How long `explore` searches for a simpler counterexample after PCT or random found one.
+const SIMPLIFY_SECONDS: u64 = 10;
 
 pub fn explore(args: ExploreArgs, registry: &Registry) -> Result<u8, UsageError> {
     let scenario = registry.find(&args.id)?;
@@ -44,8 +48,15 @@ pub fn explore(args: ExploreArgs, registry: &Registry) -> Result<u8, UsageError>
         engine.label(),
         args.max_time
     );
-    let verdict = engine::explore(model, engine.as_ref(), budget);
+    let verdict = engine::explore(Arc::clone(&model), engine.as_ref(), budget);
     let code = render::verdict(registry, scenario, &params, &verdict);
+    if let (Some(failure), "pct" | "random") = (verdict.failure(), args.engine.as_str()) {
+        eprintln!("simplifying: a breadth-first search for a shortest counterexample at these sizes (up to {SIMPLIFY_SECONDS} s)…");
+        match engine::simplify(model, failure, Duration::from_secs(SIMPLIFY_SECONDS)) {
+            Some(simplified) => render::simplified(registry, scenario, &params, &simplified),
+            None => println!("\n(not simplified: no shorter counterexample of {} found within {SIMPLIFY_SECONDS} s at these sizes)", failure.violation.property),
+        }
+    }
     if let (Some(path), Some(failure)) = (&args.svg, verdict.failure()) {
         let found = format!(
             "found by {} after {} executions",

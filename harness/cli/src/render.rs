@@ -142,3 +142,32 @@ fn minimal(m: &locklab::verdict::Minimal) -> String {
         )
     }
 }
+
+/// The simplified counterexample, with the before and after counts.
+pub fn simplified(
+    registry: &Registry,
+    scenario: &Scenario,
+    params: &Params,
+    s: &locklab::engine::Simplified,
+) {
+    let Some(failure) = s.after.failure() else {
+        return;
+    };
+    let (steps, switches) = locklab::engine::measure(&failure.trace);
+    println!();
+    println!(
+        "SIMPLIFIED: {} steps and {} context switches → {steps} steps and {switches} context switches (a shortest counterexample at these sizes, found and replayed by the state-caching engine)",
+        s.before_steps, s.before_switches
+    );
+    if let Some(m) = &failure.minimal {
+        println!("  {}", minimal(m));
+    }
+    println!();
+    print!("{}", failure.trace.render());
+    println!();
+    if let Some(schedule) = &failure.schedule {
+        let r = replay_string(params, schedule.clone());
+        println!("replay: {r}");
+        println!("  {}", replay_command(registry, scenario, &r));
+    }
+}

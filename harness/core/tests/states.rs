@@ -165,3 +165,26 @@ fn a_sampling_engine_that_hits_the_step_bound_is_inconclusive_never_a_failure() 
     );
     assert!(!v.proved());
 }
+
+#[test]
+fn a_random_counterexample_at_a_large_size_simplifies_to_a_shortest_one_that_replays() {
+    let s = locklab::scenarios::find("device-claim/expiring-claim").unwrap();
+    let params = s.resolve(&[("servers".into(), 5)]).unwrap();
+    let model = s.build(&params).unwrap();
+    let found = explore(model.clone(), &locklab::engine::Random, Budget::default());
+    let failure = found.failure().expect("random finds the race").clone();
+    let simplified =
+        locklab::engine::simplify(model.clone(), &failure, std::time::Duration::from_secs(30))
+            .expect("a shortest counterexample within 30 s");
+    let after = simplified.after.failure().unwrap();
+    assert_eq!(after.violation.property, failure.violation.property);
+    let (steps, switches) = locklab::engine::measure(&after.trace);
+    assert!(steps <= simplified.before_steps && switches <= simplified.before_switches);
+    assert!(
+        steps < simplified.before_steps,
+        "{steps} vs {}",
+        simplified.before_steps
+    );
+    let again = locklab::replay_schedule(model, after.schedule.as_ref().unwrap());
+    assert_eq!(again.failure().map(|f| &f.trace), Some(&after.trace));
+}

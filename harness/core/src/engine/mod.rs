@@ -23,6 +23,7 @@ mod random;
 mod replayer;
 mod scripts;
 mod shuttle;
+mod simplify;
 pub mod states;
 mod threads;
 
@@ -36,6 +37,7 @@ pub use dfs::Dfs;
 pub use pct::Pct;
 pub use random::Random;
 pub use replayer::replay;
+pub use simplify::{measure, simplify, Simplified};
 pub use states::States;
 pub use threads::Threads;
 

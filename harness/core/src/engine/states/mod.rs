@@ -176,6 +176,39 @@ impl States {
     }
 }
 
+/// Breadth first from the start, within `budget`: the first violation met is a
+/// shortest counterexample, returned with its timeline and minimality. `None` when
+/// the budget ran out first or nothing is violated.
+pub(crate) fn shortest(
+    model: &SharedModel,
+    budget: &Budget,
+    recorder: &Recorder,
+) -> Option<Search> {
+    let quiet = Recorder::with_recording(false);
+    let mut search = Search1 {
+        model,
+        recorder: &quiet,
+        budget,
+        start: Instant::now(),
+        executions: 0,
+    };
+    let mut graph = Graph::default();
+    let Err(Cut::Stopped(Stop::Violation(path))) =
+        search.run(Order::Breadth, &mut graph, None, None)
+    else {
+        return None;
+    };
+    let minimal = search.minimal(&path);
+    let mut replayed = replay_path(model, recorder, &path, None).search;
+    replayed.executions = search.executions;
+    replayed.states = Some(graph.nodes.len() as u64);
+    if let Outcome::Violated(f) = &mut replayed.outcome {
+        f.minimal = Some(minimal);
+        f.found_after = search.executions;
+    }
+    Some(replayed)
+}
+
 impl Engine for States {
     fn label(&self) -> String {
         "states".to_owned()
