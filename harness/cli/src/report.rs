@@ -13,13 +13,18 @@ use crate::UsageError;
 
 pub fn report(args: ReportArgs) -> Result<u8, UsageError> {
     if args.measure {
-        if let Err(message) = run_benchmarks().and_then(|()| run_check(&args.check)) {
+        let states = args.check.with_file_name(STATES_FILE);
+        if let Err(message) = run_benchmarks()
+            .and_then(|()| run_check(&args.check))
+            .and_then(|()| run_states(&states))
+        {
             eprintln!("error: {message}; the report was not regenerated");
             return Ok(1);
         }
     }
     let inputs = Inputs {
         criterion_dir: args.criterion.unwrap_or_else(default_criterion_dir),
+        states_file: args.check.with_file_name(STATES_FILE),
         check_file: args.check,
         meta: Meta::gather(Path::new(".")),
     };
@@ -98,4 +103,27 @@ fn run_check(check_file: &Path) -> Result<(), String> {
     let json = serde_json::to_string_pretty(&report).expect("a check report serialises");
     fs::write(check_file, json + "\n")
         .map_err(|e| format!("{}: cannot write: {e}", check_file.display()))
+}
+
+/// The file beside the check JSON that the states section reads.
+const STATES_FILE: &str = "states.json";
+
+/// Each search of the states section is capped at this: loom's unbounded searches of
+/// the correct rungs at 3–4 actors mostly do not finish, and the table says so.
+const STATES_SEARCH_TIME: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// The state-caching engine beside loom on every correct rung, and its growth, in
+/// this process.
+fn run_states(file: &Path) -> Result<(), String> {
+    eprintln!(
+        "measuring the state-caching engine beside loom (each search up to {} s) > {}…",
+        STATES_SEARCH_TIME.as_secs(),
+        file.display()
+    );
+    let scenarios: Vec<_> = locklab::scenarios::all().iter().collect();
+    let report = locklab::comparison::measure(&scenarios, STATES_SEARCH_TIME, |what| {
+        eprintln!("  {what}");
+    });
+    let json = serde_json::to_string_pretty(&report).expect("a states report serialises");
+    fs::write(file, json + "\n").map_err(|e| format!("{}: cannot write: {e}", file.display()))
 }

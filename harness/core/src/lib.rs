@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 pub mod check;
+pub mod comparison;
 pub mod coverage;
 pub mod engine;
 mod quiet;

@@ -25,6 +25,7 @@ pub mod format;
 pub mod measurements;
 pub mod meta;
 mod page;
+pub mod states_section;
 mod svg;
 pub mod tables;
 mod timeline_layout;
@@ -46,6 +47,8 @@ pub struct Inputs {
     pub criterion_dir: PathBuf,
     /// The JSON of `locklab check --json`.
     pub check_file: PathBuf,
+    /// The state-caching engine's measurements (`report --measure` writes them).
+    pub states_file: PathBuf,
     /// Where and when the numbers were measured.
     pub meta: Meta,
 }
@@ -74,6 +77,7 @@ pub const REPORT_FILE: &str = "REPORT.md";
 /// `out_dir`, replacing the SVGs a previous run left there.
 pub fn generate(inputs: &Inputs, out_dir: &Path) -> Result<Summary, ReportError> {
     let checks = check_data::load(&inputs.check_file)?;
+    let states = states_section::load(&inputs.states_file)?;
     let benchmarks = criterion_data::load(&inputs.criterion_dir)?;
     let measurements = measurements::classify(&benchmarks)?;
 
@@ -88,6 +92,8 @@ pub fn generate(inputs: &Inputs, out_dir: &Path) -> Result<Summary, ReportError>
         criterion_dir: &inputs.criterion_dir,
         check_file: &inputs.check_file,
         checks: &checks,
+        states: states.as_ref(),
+        states_file: &inputs.states_file,
         measurements: &measurements,
         charts: &charts,
         timelines: &timelines,

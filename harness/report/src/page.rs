@@ -23,6 +23,10 @@ pub struct Page<'a> {
     pub check_file: &'a Path,
     /// The check results.
     pub checks: &'a [CheckResult],
+    /// The state-caching engine's measurements, if made.
+    pub states: Option<&'a locklab::comparison::StatesReport>,
+    /// Where they are (or would be).
+    pub states_file: &'a Path,
     /// The benchmarks.
     pub measurements: &'a Measurements,
     /// The charts written.
@@ -75,7 +79,8 @@ impl Page<'_> {
         );
         md.push_str(
             "[Verdicts](#verdicts) · [Throughput](#throughput) · [Search speed](#search-speed) · \
-             [Time to bug](#time-to-bug) · [Growth](#growth) · [Timelines](#timelines)\n\n",
+             [Time to bug](#time-to-bug) · [Growth](#growth) · \
+             [State-caching engine](#state-caching-engine) · [Timelines](#timelines)\n\n",
         );
         let _ = writeln!(md, "## What the numbers mean\n\n{GLOSSARY}\n");
         self.verdicts(&mut md);
@@ -89,6 +94,11 @@ impl Page<'_> {
         self.section(&mut md, "Growth", "growth", |m| {
             (!m.growth.is_empty()).then(|| tables::growth(&m.growth))
         });
+        md.push_str(&super::states_section::markdown(
+            self.states,
+            self.checks,
+            self.states_file,
+        ));
         self.timelines(&mut md);
         if !self.measurements.other.is_empty() {
             let _ = writeln!(
@@ -276,8 +286,12 @@ fn run_cell(c: &CheckResult) -> String {
         .engine_settings()
         .map(|s| format!("{s} · "))
         .unwrap_or_default();
+    let shortest = match (c.decisions, c.preemptions) {
+        (Some(d), Some(p)) => format!("<br><sub>shortest: {d} decisions · {p} preemptions</sub>"),
+        _ => String::new(),
+    };
     format!(
-        "{mark} {}<br><sub>{settings}{} · {} · {}</sub>",
+        "{mark} {}<br><sub>{settings}{} · {} · {}</sub>{shortest}",
         cell(&c.got),
         counted(c.executions, "execution"),
         duration_s(c.seconds),

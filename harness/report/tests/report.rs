@@ -39,6 +39,7 @@ fn meta() -> Meta {
 fn inputs(criterion_dir: PathBuf, check_file: PathBuf) -> Inputs {
     Inputs {
         criterion_dir,
+        states_file: check_file.with_file_name("states.json"),
         check_file,
         meta: meta(),
     }
@@ -314,4 +315,20 @@ fn copy_dir(from: &Path, to: &Path) {
             fs::copy(&path, &target).unwrap();
         }
     }
+}
+
+#[test]
+fn the_states_section_shows_the_engine_beside_loom_and_its_growth() {
+    let (_, _, md) = generate_into("states-section");
+    assert_contains(&md, "## State-caching engine");
+    // conditional-update: loom finished, 72,422 / 30 executions.
+    assert_contains(
+        &md,
+        "| device-claim/conditional-update | devices=1, servers=3 | 37 |",
+    );
+    assert_contains(&md, "2410×");
+    // epoch-lease: loom did not finish; its bounded run stands beside.
+    assert_contains(&md, "**did not finish**");
+    assert_contains(&md, "≤2 preemptions");
+    assert_contains(&md, "### Growth");
 }
