@@ -61,9 +61,11 @@ pub fn markdown(report: Option<&StatesReport>, checks: &[CheckResult], file: &Pa
     );
     let mut rows = Vec::new();
     for c in &report.comparisons {
-        let fewer = (c.loom.coverage == Coverage::Exhaustive && c.states.executions > 0)
-            .then(|| ratio(c.loom.executions as f64 / c.states.executions as f64))
-            .unwrap_or_else(|| "—".to_owned());
+        let fewer = if c.loom.coverage == Coverage::Exhaustive && c.states.executions > 0 {
+            ratio(c.loom.executions as f64 / c.states.executions as f64)
+        } else {
+            "—".to_owned()
+        };
         rows.push(vec![
             cell(&c.scenario),
             sizes(&c.states),
