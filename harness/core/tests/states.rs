@@ -188,3 +188,26 @@ fn a_random_counterexample_at_a_large_size_simplifies_to_a_shortest_one_that_rep
     let again = locklab::replay_schedule(model, after.schedule.as_ref().unwrap());
     assert_eq!(again.failure().map(|f| &f.trace), Some(&after.trace));
 }
+
+#[test]
+fn wherever_unbounded_loom_finishes_the_states_engine_reaches_the_same_verdict() {
+    let mut compared = 0;
+    for s in locklab::scenarios::all() {
+        let Some(plan) = s.loom_plan().filter(|p| p.preemption_bound.is_none()) else {
+            continue;
+        };
+        let params = s.with_sizes(&plan.sizes).unwrap();
+        let loom = explore(s.build(&params).unwrap(), &Loom::unbounded(), Budget::default());
+        assert!(!loom.coverage.is_incomplete() || loom.failure().is_some(), "{}: loom did not finish", s.id());
+        let states = explore(s.build(&params).unwrap(), &States, Budget::default());
+        assert_eq!(
+            states.violated_property(),
+            loom.violated_property(),
+            "{} at {params}: loom and the states engine disagree",
+            s.id()
+        );
+        assert_eq!(states.passed(), loom.passed(), "{}", s.id());
+        compared += 1;
+    }
+    assert!(compared >= 15, "{compared} rungs compared");
+}
