@@ -234,23 +234,7 @@ impl<S> Actor<S> {
             let name = w.actors[victim.0].name.clone();
             let saw = if w.actors[victim.0].status == Status::Running {
                 w.actors[victim.0].status = Status::Crashed;
-                let World {
-                    now,
-                    state,
-                    actors,
-                    checks,
-                    owed,
-                    ..
-                } = w;
-                let mut step = Step::new(
-                    *now,
-                    state,
-                    victim,
-                    actors,
-                    checks,
-                    owed,
-                    self.shared.recording,
-                );
+                let mut step = w.step(victim, self.shared.recording);
                 on_crash(&mut step);
                 format!("{name} crashed")
             } else {
@@ -288,23 +272,7 @@ impl<S> Actor<S> {
         w: &mut World<S>,
         f: &impl Fn(&mut Step<'_, S>) -> U,
     ) -> (U, Option<String>, Option<(Property, String)>) {
-        let World {
-            now,
-            state,
-            actors,
-            checks,
-            owed,
-            ..
-        } = w;
-        let mut step = Step::new(
-            *now,
-            state,
-            self.id,
-            actors,
-            checks,
-            owed,
-            self.shared.recording,
-        );
+        let mut step = w.step(self.id, self.shared.recording);
         let out = f(&mut step);
         (out, step.saw, step.violation)
     }

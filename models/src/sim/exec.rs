@@ -8,7 +8,7 @@ use super::actor::Shared;
 use super::cast::{Body, Cast, EnvEvent};
 use super::runtime::{Cell, Handle, Runtime};
 use super::world::{ActorSlot, Status, WaitsFor, World};
-use super::{Actor, ActorId, Halt, Recorder, Scheme, Step, Tick, Timing, Violation};
+use super::{Actor, ActorId, Halt, Recorder, Scheme, Tick, Timing, Violation};
 
 pub(crate) fn execute<M: Scheme>(scheme: &M, runtime: Runtime, recorder: &Recorder) {
     let mut cast = Cast::default();
@@ -152,19 +152,12 @@ fn end_checks<M: Scheme>(
     recorder: &Recorder,
     recording: bool,
 ) {
-    let World {
-        now,
-        state,
-        actors,
-        checks,
-        owed,
-        ..
-    } = w;
-    let mut step = Step::new(*now, state, ActorId::END, actors, checks, owed, recording);
+    let now = w.now;
+    let mut step = w.step(ActorId::END, recording);
     scheme.at_end(&mut step);
     // An obligation still owed when nothing more will happen is violated.
     if let Some(&p) = step.owed_now().first() {
-        step.violate(p, || format!("still owed when the run ended at t={}", *now));
+        step.violate(p, || format!("still owed when the run ended at t={now}"));
     }
     if let Some((property, detail)) = step.violation {
         let at = w.now;

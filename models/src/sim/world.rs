@@ -131,6 +131,19 @@ impl<S> World<S> {
         }
     }
 
+    /// A step's view of the world, for actor `me`.
+    pub(crate) fn step(&mut self, me: ActorId, recording: bool) -> super::Step<'_, S> {
+        super::Step::new(
+            self.now,
+            &mut self.state,
+            me,
+            &self.actors,
+            &mut self.checks,
+            &mut self.owed,
+            recording,
+        )
+    }
+
     pub(crate) fn live(&self) -> usize {
         self.actors
             .iter()
