@@ -197,8 +197,16 @@ fn wherever_unbounded_loom_finishes_the_states_engine_reaches_the_same_verdict()
             continue;
         };
         let params = s.with_sizes(&plan.sizes).unwrap();
-        let loom = explore(s.build(&params).unwrap(), &Loom::unbounded(), Budget::default());
-        assert!(!loom.coverage.is_incomplete() || loom.failure().is_some(), "{}: loom did not finish", s.id());
+        let loom = explore(
+            s.build(&params).unwrap(),
+            &Loom::unbounded(),
+            Budget::default(),
+        );
+        assert!(
+            !loom.coverage.is_incomplete() || loom.failure().is_some(),
+            "{}: loom did not finish",
+            s.id()
+        );
         let states = explore(s.build(&params).unwrap(), &States, Budget::default());
         assert_eq!(
             states.violated_property(),
