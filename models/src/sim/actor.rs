@@ -53,6 +53,11 @@ impl<S> Actor<S> {
         &self.shared.names[self.id.0]
     }
 
+    /// The execution's recorder.
+    pub(crate) fn recorder(&self) -> &Recorder {
+        &self.shared.recorder
+    }
+
     /// The runtime this execution runs on.
     pub fn runtime(&self) -> Runtime {
         self.shared.runtime
@@ -92,8 +97,17 @@ impl<S> Actor<S> {
         f: impl Fn(&mut Step<'_, S>) -> Option<U>,
     ) -> Result<U, Halt> {
         self.blocking(label, WaitsFor::Condition, |w| {
-            let (out, saw, violation) = self.run_step(w, &f);
-            let out = out?;
+            let mut step = w.step(self.id, self.shared.recording);
+            let out = f(&mut step);
+            let (saw, violation, disturbed) = (step.saw, step.violation, step.disturbed);
+            let Some(out) = out else {
+                if disturbed {
+                    // Not a step, but the world moved: waiters blocked at the old
+                    // epoch must try again.
+                    w.epoch += 1;
+                }
+                return None;
+            };
             let saw = self.describe(saw, &out);
             let result = self.result_hash(&out);
             self.commit(w, label, saw, violation, result);

@@ -10,7 +10,20 @@ use super::runtime::{Cell, Handle, Runtime};
 use super::world::{ActorSlot, Status, WaitsFor, World};
 use super::{Actor, ActorId, Halt, Recorder, Scheme, Tick, Timing, Violation};
 
+/// Stack for the main thread's work under loom (1 MiB; mapped lazily by the OS).
+const LOOM_MAIN_STACK: usize = 1 << 20;
+
 pub(crate) fn execute<M: Scheme>(scheme: &M, runtime: Runtime, recorder: &Recorder) {
+    if runtime == Runtime::Loom {
+        // A scheme's `init` or end checks may do real work (the SQL model parses and
+        // plans statements), more than loom's fixed main-thread stack holds.
+        stacker::grow(LOOM_MAIN_STACK, || execute_here(scheme, runtime, recorder));
+    } else {
+        execute_here(scheme, runtime, recorder);
+    }
+}
+
+fn execute_here<M: Scheme>(scheme: &M, runtime: Runtime, recorder: &Recorder) {
     let mut cast = Cast::default();
     scheme.cast(&mut cast);
     if let Err(e) = cast.validate() {

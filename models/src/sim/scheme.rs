@@ -33,6 +33,24 @@ pub trait Scheme: Send + Sync + 'static {
     /// `step-bound` and `panic`). A verdict reports how often each one's check ran,
     /// and one that never ran as vacuous.
     fn properties(&self) -> Vec<Property>;
+
+    /// The scheme's form on a real server, for a scheme whose world is a
+    /// [`Db`](super::store::sql::Db) driven by [`Actor::sql`](super::Actor::sql):
+    /// the same set-up SQL its `init` runs, and the queries that show harm.
+    fn server(&self) -> Option<ServerForm> {
+        None
+    }
+}
+
+/// What a real server needs to run a scheme's statements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerForm {
+    /// The statements that create the tables and their first rows (the scheme's
+    /// `init` runs exactly these on its model database).
+    pub postgres_setup: Vec<String>,
+    /// Queries over the final committed rows, each returning one boolean: `true`
+    /// means the named harm happened (`("money lost", "SELECT sum(paid) > 100 FROM …")`).
+    pub harm: Vec<(String, String)>,
 }
 
 /// A runnable model: a [`Scheme`] with its type erased, so scenarios can keep models
@@ -47,6 +65,9 @@ pub trait Model: Send + Sync + 'static {
 
     /// Who takes part, without running anything; `Err` if the cast is malformed.
     fn summary(&self) -> Result<CastSummary, String>;
+
+    /// The scheme's form on a real server, if it has one.
+    fn server(&self) -> Option<ServerForm>;
 }
 
 impl<M: Scheme> Model for M {
@@ -63,6 +84,10 @@ impl<M: Scheme> Model for M {
         self.cast(&mut cast);
         cast.validate()?;
         Ok(cast.summary())
+    }
+
+    fn server(&self) -> Option<ServerForm> {
+        Scheme::server(self)
     }
 }
 

@@ -20,6 +20,10 @@ pub struct Step<'a, S> {
     recording: bool,
     pub(crate) saw: Option<String>,
     pub(crate) violation: Option<(Property, String)>,
+    /// Set by a waiting attempt that nonetheless changed the world (a blocked SQL
+    /// statement whose deadlock check aborted another session): the other waiters
+    /// must look again, or the kit would call the run deadlocked.
+    pub(crate) disturbed: bool,
 }
 
 impl<'a, S> Step<'a, S> {
@@ -42,6 +46,7 @@ impl<'a, S> Step<'a, S> {
             recording,
             saw: None,
             violation: None,
+            disturbed: false,
         }
     }
 

@@ -107,6 +107,8 @@ pub struct Record {
     /// Also record each attempt of a waiting step that found it must wait (for a
     /// timeline that has to show who was kept waiting, as a starvation's does).
     pub waits: bool,
+    /// The current execution's SQL statements, in the order they were issued.
+    pub sql: Vec<super::sql_step::SqlCall>,
 }
 
 /// Shared handle to the current execution's [`Record`]. The harness owns one per run
@@ -135,6 +137,28 @@ impl Recorder {
         record.trace.events.clear();
         record.violation = None;
         record.inconclusive = None;
+        record.sql.clear();
+    }
+
+    /// Logs a statement as issued (if recording); its index, to complete it later.
+    pub(crate) fn log_sql(&self, call: super::sql_step::SqlCall) -> Option<usize> {
+        let mut record = self.lock();
+        record.recording.then(|| {
+            record.sql.push(call);
+            record.sql.len() - 1
+        })
+    }
+
+    /// Completes a logged statement.
+    pub(crate) fn update_sql(&self, index: usize, call: super::sql_step::SqlCall) {
+        if let Some(slot) = self.lock().sql.get_mut(index) {
+            *slot = call;
+        }
+    }
+
+    /// The current execution's SQL statements, in the order they were issued.
+    pub fn sql_log(&self) -> Vec<super::sql_step::SqlCall> {
+        self.lock().sql.clone()
     }
 
     /// The current execution stopped at its step bound, undecided.

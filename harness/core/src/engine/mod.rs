@@ -36,7 +36,7 @@ pub use self::loom::Loom;
 pub use dfs::Dfs;
 pub use pct::Pct;
 pub use random::Random;
-pub use replayer::replay;
+pub use replayer::{replay, replay_with_sql};
 pub use simplify::{measure, simplify, Simplified};
 pub use states::States;
 pub use threads::Threads;

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use locklab_models::sim::choice::Choices;
-use locklab_models::sim::{Recorder, SharedModel};
+use locklab_models::sim::{Recorder, SharedModel, SqlCall};
 use shuttle::scheduler::ReplayScheduler;
 
 use super::loom::Loom;
@@ -15,6 +15,12 @@ use crate::replay::{decode_shuttle, Schedule};
 
 /// Replays `schedule` on `model`. The verdict's engine says which engine recorded it.
 pub fn replay(model: SharedModel, schedule: &Schedule) -> Verdict {
+    replay_with_sql(model, schedule).0
+}
+
+/// [`replay`], and the SQL statements the execution issued, in order (for running
+/// them again on a real server).
+pub fn replay_with_sql(model: SharedModel, schedule: &Schedule) -> (Verdict, Vec<SqlCall>) {
     crate::quiet::install();
     let _quiet = crate::quiet::QuietGuard::new();
     let recorder = Recorder::new();
@@ -39,12 +45,13 @@ pub fn replay(model: SharedModel, schedule: &Schedule) -> Verdict {
             super::states::replay_path(&model, &recorder, path, *cycle_from).search
         }
     };
-    search.into_verdict(
+    let verdict = search.into_verdict(
         format!("{} (replayed)", schedule.family()),
         start.elapsed(),
         model.properties(),
         &recorder,
-    )
+    );
+    (verdict, recorder.sql_log())
 }
 
 fn replay_shuttle(

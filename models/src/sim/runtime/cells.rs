@@ -203,6 +203,10 @@ pub(crate) enum Handle {
     Coop(usize),
 }
 
+/// Stack of each loom thread, in words (1 MiB), reserved lazily by the OS, so unused pages cost
+/// nothing.
+const LOOM_STACK: usize = 1 << 17;
+
 impl Handle {
     /// Starts `body` on a new thread of `runtime`, named `name` where the runtime keeps
     /// names.
@@ -223,7 +227,15 @@ impl Handle {
                     .expect("the OS refused to start a thread");
                 Handle::Threads(thread)
             }
-            Runtime::Loom => Handle::Loom(loom::thread::spawn(body)),
+            // loom runs each thread on a generator with a small default stack; a
+            // step that interprets SQL (parse, plan, MVCC) needs more.
+            Runtime::Loom => Handle::Loom(
+                loom::thread::Builder::new()
+                    .name(name.to_owned())
+                    .stack_size(LOOM_STACK)
+                    .spawn(body)
+                    .expect("loom refused to start a thread"),
+            ),
             Runtime::Shuttle => Handle::Shuttle(
                 shuttle::thread::Builder::new()
                     .name(name.to_owned())

@@ -216,6 +216,17 @@ impl Db {
         self.sessions[s.0 as usize].block == Block::Failed
     }
 
+    /// How many sessions have been chosen as deadlock victims and not yet told (their
+    /// next statement returns `40P01`). A blocked statement that raises this count
+    /// changed the database even though it did not complete: the victim's locks are
+    /// gone and its waiter may proceed.
+    pub fn untold_deadlock_victims(&self) -> usize {
+        self.sessions
+            .iter()
+            .filter(|s| s.pending.as_ref().is_some_and(|p| p.victim.is_some()))
+            .count()
+    }
+
     /// Whether `s` has a blocked statement to re-issue.
     pub fn is_waiting(&self, s: SessionId) -> bool {
         self.sessions[s.0 as usize].pending.is_some()
