@@ -35,8 +35,7 @@ fn explore_finds_the_race_through_the_users_own_cli_and_its_replay_string_replay
         .lines()
         .find_map(|l| l.trim().strip_prefix("my-locks replay "))
         .expect("a replay command naming this binary");
-    let (id, quoted) = command.split_once(' ').unwrap();
-    let again = my_locks(&["replay", id, quoted.trim_matches('\'')]);
+    let again = my_locks(&["replay", command.trim_matches('\'')]);
     assert_eq!(again.status.code(), Some(1));
     assert_eq!(timeline(&stdout(&again)), timeline(&text));
     assert!(!timeline(&text).is_empty());

@@ -223,3 +223,28 @@ fn kv_compare_and_delete_removes_only_a_matching_live_value() {
     assert!(kv.set_nx_px("lock", 8, 3, 3));
     assert!(kv.compare_and_delete(&"lock", &8, 4));
 }
+
+#[test]
+fn kv_compare_and_expire_renews_only_a_matching_live_value() {
+    let mut kv: Kv<&str, u32> = Kv::new();
+    assert!(kv.set_nx_px("lock", 7, 3, 0));
+    assert!(
+        !kv.compare_and_expire(&"lock", &8, 10, 1),
+        "another holder's lock is not renewed"
+    );
+    assert_eq!(
+        kv.expires_at(&"lock", 1),
+        Some(3),
+        "and its expiry is untouched"
+    );
+    assert!(
+        kv.compare_and_expire(&"lock", &7, 10, 2),
+        "the holder renews"
+    );
+    assert_eq!(kv.expires_at(&"lock", 2), Some(12));
+    assert!(
+        !kv.compare_and_expire(&"lock", &7, 10, 12),
+        "an expired lock cannot be renewed, even by its last holder"
+    );
+    assert_eq!(kv.get(&"lock", 12), None);
+}

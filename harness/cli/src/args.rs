@@ -3,6 +3,14 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use locklab::engine::LOOM_MAX_PREEMPTION_BOUND;
+
+/// The most executions a search may be asked for: more than any search here runs in
+/// a day, and far from where counting could wrap.
+const MAX_EXECUTIONS: u64 = 1_000_000_000_000;
+
+/// The longest time cap, in seconds (a week).
+const MAX_SECONDS: u64 = 7 * 24 * 3600;
 
 /// Explore the interleavings of locking schemes; find, replay and explain their races.
 #[derive(Debug, Parser)]
@@ -37,25 +45,26 @@ pub struct ExploreArgs {
     /// Executions: how many the sampling engines (pct, random, threads) run
     /// [default: 10000]; for loom and dfs a cap, and a capped search is not a proof
     /// [default: no cap].
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=MAX_EXECUTIONS))]
     pub iterations: Option<u64>,
     /// Seed for the random and PCT schedulers.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub seed: u64,
     /// Number of actors (the scenario's main size: servers, instances, ...).
-    #[arg(long)]
+    #[arg(long, allow_negative_numbers = true)]
     pub actors: Option<u64>,
     /// Any scenario parameter, as name=value (repeatable), e.g. --set ttl=4.
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_assignment)]
     pub set: Vec<(String, u64)>,
-    /// loom: max preemptions per execution; 'none' explores every interleaving.
-    #[arg(long, default_value = "2", value_parser = parse_bound)]
+    /// loom: max preemptions per execution (0 to 255); 'none' explores every
+    /// interleaving.
+    #[arg(long, default_value = "2", allow_negative_numbers = true, value_parser = parse_bound)]
     pub preemption_bound: PreemptionBound,
-    /// PCT: bug depth.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+    /// PCT: bug depth (1 to 1000).
+    #[arg(long, default_value_t = 3, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub depth: u64,
     /// Give up after this many seconds (the verdict then says the search is incomplete).
-    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = 60, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=MAX_SECONDS))]
     pub max_time: u64,
     /// On a violation, also draw its timeline as an SVG picture into FILE.
     #[arg(long, value_name = "FILE")]
@@ -64,22 +73,31 @@ pub struct ExploreArgs {
 
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
-    /// Scenario id the replay string came from.
-    pub id: String,
-    /// The string printed after `replay:` by explore or check.
-    pub replay: String,
+    /// The string printed after `replay:` by explore or check (it names its scenario
+    /// and parameters). A scenario id may come first; it must be the string's.
+    #[arg(value_name = "[ID] REPLAY", num_args = 1..=2, required = true)]
+    pub words: Vec<String>,
     /// On a violation, also draw its timeline as an SVG picture into FILE.
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
 }
 
+impl ReplayArgs {
+    /// The scenario id given before the replay string, if any, and the string.
+    pub fn id_and_string(&self) -> (Option<&str>, &str) {
+        let replay = self.words.last().map_or("", String::as_str);
+        let id = (self.words.len() == 2).then(|| self.words[0].as_str());
+        (id, replay)
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// Search deeper: this many times the default shuttle executions per scenario.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    #[arg(long, default_value_t = 1, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=1000))]
     pub deep: u64,
     /// Seed for shuttle.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, allow_negative_numbers = true)]
     pub seed: u64,
     /// Only scenarios whose id starts with this (e.g. device-claim/).
     #[arg(long)]
@@ -90,7 +108,7 @@ pub struct CheckArgs {
     pub all: bool,
     /// Give up on one run after this many seconds; a proof cut short is an unmet
     /// expectation.
-    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = 120, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=MAX_SECONDS))]
     pub max_time: u64,
     /// Print the results as JSON on stdout instead of the matrix.
     #[arg(long)]
@@ -116,13 +134,7 @@ pub struct ReportArgs {
 }
 
 fn parse_assignment(s: &str) -> Result<(String, u64), String> {
-    let (k, v) = s
-        .split_once('=')
-        .ok_or_else(|| format!("'{s}' is not NAME=VALUE (e.g. ttl=4)"))?;
-    let v = v
-        .parse()
-        .map_err(|_| format!("'{v}' is not a whole number (in '{s}')"))?;
-    Ok((k.to_owned(), v))
+    locklab::replay::parse_assignment(s)
 }
 
 /// loom's preemption bound; `None` is unbounded. (A newtype, because clap reads a
@@ -134,7 +146,10 @@ fn parse_bound(s: &str) -> Result<PreemptionBound, String> {
     if s == "none" {
         return Ok(PreemptionBound(None));
     }
-    s.parse()
-        .map(|n| PreemptionBound(Some(n)))
-        .map_err(|_| format!("'{s}' is not a number or 'none'"))
+    match s.parse::<usize>() {
+        Ok(n) if n <= LOOM_MAX_PREEMPTION_BOUND => Ok(PreemptionBound(Some(n))),
+        _ => Err(format!(
+            "'{s}' is not a bound from 0 to {LOOM_MAX_PREEMPTION_BOUND} or 'none' (every interleaving)"
+        )),
+    }
 }

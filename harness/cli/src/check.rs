@@ -23,8 +23,9 @@ pub fn check(args: CheckArgs, registry: &Registry) -> Result<u8, UsageError> {
         .collect();
     if scenarios.is_empty() {
         return Err(UsageError(format!(
-            "no scenario id starts with '{}': run `list`",
-            args.only.unwrap_or_default()
+            "no scenario id starts with '{}': run `{} list` to see every scenario",
+            args.only.unwrap_or_default(),
+            registry.program
         )));
     }
     let depth = CheckDepth {

@@ -49,6 +49,15 @@ pub fn explore(args: ExploreArgs, registry: &Registry) -> Result<u8, UsageError>
         args.max_time
     );
     let verdict = engine::explore(Arc::clone(&model), engine.as_ref(), budget);
+    // An engine that cannot run this model at all (loom's thread limit, a bound it
+    // cannot represent, a malformed cast) is a usage error, not a verdict.
+    if let Outcome::Error(e) = &verdict.outcome {
+        return Err(UsageError(format!(
+            "cannot explore {} with {}: {e}",
+            scenario.id(),
+            engine.label()
+        )));
+    }
     let code = render::verdict(registry, scenario, &params, &verdict);
     if let (Some(failure), "pct" | "random") = (verdict.failure(), args.engine.as_str()) {
         eprintln!("simplifying: a breadth-first search for a shortest counterexample at these sizes (up to {SIMPLIFY_SECONDS} s)…");
@@ -69,9 +78,10 @@ pub fn explore(args: ExploreArgs, registry: &Registry) -> Result<u8, UsageError>
 }
 
 pub fn replay(args: ReplayArgs, registry: &Registry) -> Result<u8, UsageError> {
-    let scenario = registry.find(&args.id)?;
-    let replay: ReplayString = args.replay.parse().map_err(UsageError)?;
-    let params = scenario.resolve(&replay.params).map_err(UsageError)?;
+    let (id, text) = args.id_and_string();
+    let replay: ReplayString = text.parse().map_err(UsageError)?;
+    let scenario = registry.find(id.unwrap_or(&replay.scenario))?;
+    let params = replay.params_for(scenario).map_err(UsageError)?;
     let model = scenario.build(&params).map_err(UsageError)?;
     let verdict = engine::replay(model, &replay.schedule);
     if let Outcome::Error(e) = &verdict.outcome {
@@ -103,7 +113,7 @@ fn write_svg(
     let replay = failure
         .schedule
         .as_ref()
-        .map(|s| render::replay_command(registry, scenario, &replay_string(params, s.clone())));
+        .map(|s| render::replay_command(registry, &replay_string(scenario, params, s.clone())));
     let svg = Timeline {
         scenario: scenario.id(),
         violation: &failure.violation,

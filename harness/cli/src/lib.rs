@@ -11,9 +11,24 @@
 //! ```
 #![deny(missing_docs)]
 
+// Shadow std's printing macros for the whole crate (textual scope: before the
+// modules): output that survives a closed pipe. See `output`.
+macro_rules! print {
+    ($($t:tt)*) => { $crate::output::stdout(format_args!($($t)*)) };
+}
+macro_rules! println {
+    () => { $crate::output::stdout(format_args!("\n")) };
+    ($($t:tt)*) => { $crate::output::stdout(format_args!("{}\n", format_args!($($t)*))) };
+}
+macro_rules! eprintln {
+    () => { $crate::output::stderr(format_args!("\n")) };
+    ($($t:tt)*) => { $crate::output::stderr(format_args!("{}\n", format_args!($($t)*))) };
+}
+
 mod args;
 mod check;
 mod explore;
+mod output;
 mod registry;
 mod render;
 mod report;

@@ -63,11 +63,12 @@ impl Registry {
             .take(8)
             .collect();
         let hint = if close.is_empty() {
-            "run `list` to see every scenario".to_owned()
+            format!("run `{} list` to see every scenario", self.program)
         } else {
             format!(
-                "did you mean one of: {}? (`list` shows all)",
-                close.join(", ")
+                "did you mean one of: {}? (`{} list` shows all)",
+                close.join(", "),
+                self.program
             )
         };
         Err(UsageError(format!("unknown scenario '{id}': {hint}")))

@@ -29,8 +29,8 @@ pub fn list(registry: &Registry) {
 }
 
 /// The command that replays `replay` on `scenario`.
-pub fn replay_command(registry: &Registry, scenario: &Scenario, replay: &str) -> String {
-    format!("{} replay {} '{replay}'", registry.program, scenario.id())
+pub fn replay_command(registry: &Registry, replay: &str) -> String {
+    format!("{} replay '{replay}'", registry.program)
 }
 
 /// Prints a verdict; returns exit code 1 for a violation or an error, 0 otherwise.
@@ -86,9 +86,9 @@ pub fn verdict(registry: &Registry, scenario: &Scenario, params: &Params, verdic
             println!();
             match &failure.schedule {
                 Some(schedule) => {
-                    let s = replay_string(params, schedule.clone());
+                    let s = replay_string(scenario, params, schedule.clone());
                     println!("replay: {s}");
-                    println!("  {}", replay_command(registry, scenario, &s));
+                    println!("  {}", replay_command(registry, &s));
                 }
                 None => println!("(real threads cannot be replayed: explore with --engine pct or loom to get a replay string)"),
             }
@@ -166,8 +166,8 @@ pub fn simplified(
     print!("{}", failure.trace.render());
     println!();
     if let Some(schedule) = &failure.schedule {
-        let r = replay_string(params, schedule.clone());
+        let r = replay_string(scenario, params, schedule.clone());
         println!("replay: {r}");
-        println!("  {}", replay_command(registry, scenario, &r));
+        println!("  {}", replay_command(registry, &r));
     }
 }

@@ -44,7 +44,16 @@ fn check_json_lists_every_scenario_with_its_verdict() {
         assert_eq!(row["scenario"], "device-claim/select-then-update");
         assert_eq!(row["coverage"], "incomplete");
         assert_eq!(row["stopped_by"]["reason"], "violation");
-        assert!(row["replay"].as_str().unwrap().starts_with(family), "{row}");
+        let replay = row["replay"].as_str().unwrap();
+        assert!(
+            replay.starts_with("device-claim/select-then-update@servers="),
+            "{row}"
+        );
+        assert_eq!(
+            replay.split('@').nth(2).map(|s| s.starts_with(family)),
+            Some(true),
+            "{row}"
+        );
     }
 }
 
@@ -58,9 +67,8 @@ fn explore_of_a_buggy_rung_exits_1_and_its_printed_replay_command_reproduces_it(
         .lines()
         .find_map(|l| l.trim().strip_prefix("locklab replay "))
         .expect("a replay command");
-    let (id, quoted) = command.split_once(' ').unwrap();
-    let replay_string = quoted.trim_matches('\'');
-    let again = locklab(&["replay", id, replay_string]);
+    let replay_string = command.trim_matches('\'');
+    let again = locklab(&["replay", replay_string]);
     assert_eq!(again.status.code(), Some(1));
     let timeline = |t: &str| {
         t.lines()
@@ -71,6 +79,9 @@ fn explore_of_a_buggy_rung_exits_1_and_its_printed_replay_command_reproduces_it(
     };
     assert_eq!(timeline(&stdout(&again)), timeline(&text));
     assert!(!timeline(&text).is_empty());
+    // The scenario id may come first, as it did before replay strings named it.
+    let with_id = locklab(&["replay", "device-claim/expiring-claim", replay_string]);
+    assert_eq!(timeline(&stdout(&with_id)), timeline(&stdout(&again)));
 }
 
 #[test]

@@ -57,7 +57,7 @@ fn explore_and_replay_write_the_timeline_picture_of_a_violation() {
         "device-claim/select-then-update",
         "violates exclusive-connection",
         "found by states",
-        "locklab replay device-claim/select-then-update",
+        "locklab replay &apos;device-claim/select-then-update@servers=3,devices=1@states:",
     ] {
         assert_contains(&picture, label);
     }

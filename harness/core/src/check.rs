@@ -62,7 +62,7 @@ impl CheckRow<'_> {
     /// The replay string of the failing execution, if any.
     pub fn replay(&self) -> Option<String> {
         let schedule = self.verdict.failure()?.schedule.clone()?;
-        Some(replay_string(&self.params, schedule))
+        Some(replay_string(self.scenario, &self.params, schedule))
     }
 
     /// The typed record `check --json` prints.
@@ -162,13 +162,14 @@ pub fn judge(expected: Expected, verdict: &Verdict) -> Result<(), String> {
     }
 }
 
-/// The replay string of `schedule` run at `params` (every value, so it stands alone).
-pub fn replay_string(params: &Params, schedule: crate::replay::Schedule) -> String {
-    ReplayString {
-        schedule,
-        params: params.values().map(|(k, v)| (k.to_owned(), v)).collect(),
-    }
-    .to_string()
+/// The replay string of `schedule` run on `scenario` at `params` (every value, so
+/// it stands alone).
+pub fn replay_string(
+    scenario: &Scenario,
+    params: &Params,
+    schedule: crate::replay::Schedule,
+) -> String {
+    ReplayString::new(scenario, params, schedule).to_string()
 }
 
 /// Runs `scenario`'s loom plan, shuttle (PCT) plan and state-caching plan (the

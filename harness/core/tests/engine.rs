@@ -75,21 +75,27 @@ fn a_loom_failure_replays_by_execution_index() {
 
 #[test]
 fn replay_strings_round_trip_through_text() {
+    let s = locklab::scenarios::find("device-claim/validate-then-connect").unwrap();
+    let params = s.defaults();
     let found = explore(
-        model("device-claim/validate-then-connect", &[]),
+        s.build(&params).unwrap(),
         &Pct { depth: 3 },
         Budget::default(),
     );
     let schedule = found.failure().unwrap().schedule.clone().unwrap();
-    let text = ReplayString {
-        schedule: schedule.clone(),
-        params: vec![("servers".into(), 3)],
-    }
-    .to_string();
-    assert!(text.starts_with("pct:"), "{text}");
+    let replay = ReplayString::new(s, &params, schedule.clone());
+    let text = replay.to_string();
+    assert!(
+        text.starts_with("device-claim/validate-then-connect@servers=3,devices=1@pct:"),
+        "{text}"
+    );
     let parsed: ReplayString = text.parse().unwrap();
+    assert_eq!(parsed, replay);
     assert_eq!(parsed.schedule, schedule);
-    assert_eq!(parsed.params, vec![("servers".to_owned(), 3)]);
+    assert_eq!(
+        parsed.params,
+        vec![("servers".to_owned(), 3), ("devices".to_owned(), 1)]
+    );
     for bad in [
         "",
         "pct:zz",
@@ -97,6 +103,7 @@ fn replay_strings_round_trip_through_text() {
         "loom:pb=x,mb=1:3",
         "warp:00",
         "pct:00#servers",
+        "a/b@@warp:00@00000000",
     ] {
         assert!(bad.parse::<ReplayString>().is_err(), "{bad:?} parsed");
     }

@@ -20,15 +20,58 @@ pub fn load(path: &Path) -> Result<Vec<CheckResult>, ReportError> {
             hint: CHECK_HINT.to_owned(),
         });
     }
-    let file: locklab::check::CheckReport = read_json(path)?;
-    if let Some(bad) = file.results.iter().find(|r| !r.scenario.contains('/')) {
-        return Err(ReportError::malformed(
+    let with_hint = |e: ReportError| match e {
+        ReportError::Malformed { path, reason } => ReportError::Malformed {
             path,
-            format!(
-                "scenario '{}' is not of the form scheme/variant",
-                bad.scenario
-            ),
-        ));
-    }
+            reason: format!("{reason}; {CHECK_HINT}"),
+        },
+        other => other,
+    };
+    let file: locklab::check::CheckReport = read_json(path).map_err(with_hint)?;
+    validate(&file.results).map_err(|e| with_hint(ReportError::malformed(path, e)))?;
     Ok(file.results)
+}
+
+/// What `check --json` never writes: a malformed id, a negative or non-finite time,
+/// a failure found after more executions than ran, the same run twice.
+fn validate(results: &[CheckResult]) -> Result<(), String> {
+    let mut seen = std::collections::BTreeSet::new();
+    for r in results {
+        let run = format!("{} ({}, {:?})", r.scenario, r.engine, r.params);
+        if !r.scenario.contains('/') {
+            return Err(format!(
+                "scenario '{}' is not of the form scheme/variant",
+                r.scenario
+            ));
+        }
+        if !(r.seconds.is_finite() && r.seconds >= 0.0) {
+            return Err(format!(
+                "{run}: seconds is {}, not a time (0 or more)",
+                r.seconds
+            ));
+        }
+        if r.found_after.is_some_and(|n| n == 0 || n > r.executions) {
+            return Err(format!(
+                "{run}: found after execution {} of {}",
+                r.found_after.unwrap_or(0),
+                r.executions
+            ));
+        }
+        if let Some(text) = &r.replay {
+            let replay: locklab::replay::ReplayString =
+                text.parse().map_err(|e| format!("{run}: {e}"))?;
+            if replay.scenario != r.scenario {
+                return Err(format!(
+                    "{run}: its replay string is for {}",
+                    replay.scenario
+                ));
+            }
+        }
+        if !seen.insert(run.clone()) {
+            return Err(format!(
+                "{run} appears twice: regenerate the file with `locklab check --json`"
+            ));
+        }
+    }
+    Ok(())
 }

@@ -89,7 +89,7 @@ pub fn write_all(
             file_name(row.variant())
         );
         let replay = row.replay.as_deref().unwrap_or_default();
-        let command = format!("locklab replay {} '{replay}'", row.scenario);
+        let command = format!("locklab replay '{replay}'");
         let found = match row.found_after {
             Some(n) => format!(
                 "found by {} after {n} executions (locklab check)",
@@ -150,7 +150,7 @@ fn replay(row: &CheckResult, check_path: &Path) -> Result<Result<Failure, String
             "not a built-in scenario of this locklab: no timeline".to_owned()
         ));
     };
-    let params = scenario.resolve(&replay.params).map_err(|e| {
+    let params = replay.params_for(scenario).map_err(|e| {
         ReportError::malformed(
             check_path,
             format!("{} ({}): {e}", row.scenario, row.engine),

@@ -144,7 +144,7 @@ fn every_svg_is_well_formed_and_carries_its_labels() {
         ("charts/time-to-bug.svg", &["device-claim/select-then-update", "pct", "100 µs"]),
         ("charts/growth.svg", &["loom-pb2", "executions per search", "time per search", "actors"]),
         // The shortest counterexample (loom's, 6 steps) with its replay command.
-        ("timelines/device-claim/select-then-update.svg", &["S1", "S2", "select owner", "violates exclusive-connection (safety property)", "✗ #5", "locklab replay device-claim/select-then-update &apos;loom:pb=none,mb=20000:31#servers=2,devices=1&apos;", "t=0"]),
+        ("timelines/device-claim/select-then-update.svg", &["S1", "S2", "select owner", "violates exclusive-connection (safety property)", "✗ #5", "locklab replay &apos;device-claim/select-then-update@servers=2,devices=1@loom:pb=none,mb=20000:31@cd71416e&apos;", "t=0"]),
     ];
     for (file, labels) in expectations {
         let svg = fs::read_to_string(out.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
@@ -283,7 +283,7 @@ fn malformed_inputs_name_the_file() {
     assert_contains(&e.to_string(), &bad_replay.display().to_string());
     assert_contains(
         &e.to_string(),
-        "device-claim/select-then-update (loom): bad replay string",
+        "device-claim/select-then-update (loom, {\"devices\": 1, \"servers\": 2}): the replay string is damaged",
     );
 }
 

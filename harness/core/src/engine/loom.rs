@@ -12,7 +12,9 @@ use locklab_models::sim::choice::ChoiceScript;
 use locklab_models::sim::runtime::LOOM_MAX_THREADS;
 use locklab_models::sim::{Recorder, Runtime, SharedModel};
 
-use super::{scripts, Budget, Engine, Outcome, Search, LOOM_MAX_BRANCHES};
+use super::{
+    scripts, Budget, Engine, Outcome, Search, LOOM_MAX_BRANCHES, LOOM_MAX_PREEMPTION_BOUND,
+};
 use crate::coverage::{Coverage, StoppedBy};
 use crate::replay::Schedule;
 use crate::verdict::{failure_from, from_panic, panic_message};
@@ -67,6 +69,10 @@ impl Loom {
         let start = Instant::now();
         let (executions, result) = self.run(model, recorder, budget.executions, budget.max_time);
         let outcome = match result {
+            // A search that ran nothing proves nothing, whatever loom returned.
+            Ok(()) if executions == 0 => {
+                return Search::error("loom ran no execution: nothing was checked")
+            }
             Ok(()) => {
                 let stopped_by = if budget.executions.is_some_and(|cap| executions >= cap) {
                     Some(StoppedBy::ExecutionCap {
@@ -139,7 +145,9 @@ impl Loom {
         builder.max_branches = self.max_branches;
         // loom tests the cap before running iteration i (1-based), so a cap of n
         // would run only n - 1 executions.
-        builder.max_permutations = cap.map(|n| n.max(1) as usize + 1);
+        // (Saturating: a cap near u64::MAX once wrapped to 0, and loom ran nothing.)
+        builder.max_permutations =
+            cap.map(|n| usize::try_from(n.max(1)).map_or(usize::MAX, |n| n.saturating_add(1)));
         builder.max_duration = Some(max_time);
         // loom checks its caps only every `checkpoint_interval` executions.
         builder.checkpoint_interval = 1;
@@ -166,6 +174,19 @@ impl Loom {
         )
     }
 
+    /// `Err` with what to do instead if loom cannot run `model` with these settings.
+    fn fits(&self, model: &SharedModel) -> Result<(), String> {
+        if let Some(bound) = self
+            .preemption_bound
+            .filter(|&b| b > LOOM_MAX_PREEMPTION_BOUND)
+        {
+            return Err(format!(
+                "loom's preemption bound is at most {LOOM_MAX_PREEMPTION_BOUND} (asked for {bound}): use a smaller bound, or none for every interleaving"
+            ));
+        }
+        fits_loom(model)
+    }
+
     /// Replays execution `execution` of the loom run under `choices`.
     pub(crate) fn replay(
         &self,
@@ -174,6 +195,9 @@ impl Loom {
         choices: &ChoiceScript,
         execution: u64,
     ) -> Search {
+        if let Err(e) = self.fits(model) {
+            return Search::error(e);
+        }
         recorder.set_choices(locklab_models::sim::choice::Choices::Script(
             choices.clone(),
         ));
@@ -212,7 +236,7 @@ impl Engine for Loom {
     }
 
     fn search(&self, model: &SharedModel, budget: &Budget, recorder: &Recorder) -> Search {
-        if let Err(e) = fits_loom(model) {
+        if let Err(e) = self.fits(model) {
             return Search::error(e);
         }
         scripts::over_scripts(recorder, budget, |script, left| {

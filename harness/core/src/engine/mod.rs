@@ -25,6 +25,7 @@ mod scripts;
 mod shuttle;
 mod simplify;
 pub mod states;
+mod strict_replay;
 mod threads;
 
 use std::fmt;
@@ -46,6 +47,10 @@ pub use crate::verdict::{Failure, Outcome, Search, Verdict};
 /// loom's limit on scheduling decisions in one execution (`LOOM_MAX_BRANCHES`),
 /// generous enough that no built-in execution comes near it.
 pub const LOOM_MAX_BRANCHES: usize = 20_000;
+
+/// The largest preemption bound loom can run (it keeps the bound in a `u8`; a bigger
+/// one would panic inside loom). `None` is unbounded.
+pub const LOOM_MAX_PREEMPTION_BOUND: usize = u8::MAX as usize;
 
 /// Executions a sampling engine runs unless told otherwise, in the library and the
 /// CLI alike.

@@ -4,14 +4,16 @@
 use std::time::Instant;
 
 use locklab_models::sim::choice::Choices;
+use std::sync::{Arc, Mutex};
+
 use locklab_models::sim::{Recorder, SharedModel, SqlCall};
-use shuttle::scheduler::ReplayScheduler;
 
 use super::loom::Loom;
 use super::shuttle::Run;
+use super::strict_replay::{lock, Progress, StrictReplay};
 use super::{Outcome, Search, Verdict, DEFAULT_MAX_TIME};
 use crate::coverage::{Coverage, StoppedBy};
-use crate::replay::{decode_shuttle, Schedule};
+use crate::replay::{shuttle_hex, Schedule};
 
 /// Replays `schedule` on `model`. The verdict's engine says which engine recorded it.
 pub fn replay(model: SharedModel, schedule: &Schedule) -> Verdict {
@@ -42,7 +44,7 @@ pub fn replay_with_sql(model: SharedModel, schedule: &Schedule) -> (Verdict, Vec
         }
         .replay(&model, &recorder, choices, *execution),
         Schedule::States { path, cycle_from } => {
-            super::states::replay_path(&model, &recorder, path, *cycle_from).search
+            super::states::replay_exactly(&model, &recorder, path, *cycle_from)
         }
     };
     let verdict = search.into_verdict(
@@ -61,11 +63,11 @@ fn replay_shuttle(
     hex: &str,
     choices: &locklab_models::sim::choice::ChoiceScript,
 ) -> Search {
-    let Some(decoded) = decode_shuttle(hex) else {
-        return Search::error("the shuttle schedule in the replay string is malformed");
+    let decoded = match shuttle_hex::decode(hex) {
+        Ok(decoded) => decoded,
+        Err(e) => return Search::error(format!("the shuttle schedule is malformed: {e}")),
     };
-    let mut replayer = ReplayScheduler::new_from_schedule(decoded);
-    replayer.set_allow_incomplete();
+    let progress = Arc::new(Mutex::new(Progress::default()));
     // The schedulers that draw choices from shuttle's RNG recorded them in the
     // schedule; DFS ran under a script.
     recorder.set_choices(if family == "dfs" {
@@ -82,13 +84,18 @@ fn replay_shuttle(
     let ran = Run {
         model,
         recorder,
-        scheduler: Box::new(replayer),
+        scheduler: Box::new(StrictReplay::new(decoded, Arc::clone(&progress))),
         family,
         choices: choices.clone(),
         drain_on_stop: false,
         max_time: DEFAULT_MAX_TIME,
     }
     .go();
+    if let Err(e) = lock(&progress).exact() {
+        return Search::error(format!(
+            "the schedule does not fit this execution: {e}; it was recorded on another model or at other parameters"
+        ));
+    }
     Search {
         executions: ran.executions,
         outcome: ran.failed.unwrap_or(Outcome::Passed),

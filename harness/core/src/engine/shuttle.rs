@@ -16,7 +16,7 @@ use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 
 use super::{Outcome, Search};
 use crate::coverage::{Coverage, StoppedBy};
-use crate::replay::{encode_shuttle, Schedule};
+use crate::replay::{shuttle_hex, Schedule};
 use crate::verdict::{failure_from, from_panic, panic_message};
 
 /// Records every choice of the wrapped scheduler into the current execution's
@@ -129,7 +129,7 @@ impl Run<'_> {
         let executions = count.load(Ordering::Relaxed);
         let schedule = Schedule::Shuttle {
             scheduler: self.family.to_owned(),
-            hex: encode_shuttle(&current.borrow()),
+            hex: shuttle_hex::encode(&current.borrow()),
             choices: self.choices,
         };
         let failed = match result {

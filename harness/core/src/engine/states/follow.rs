@@ -26,6 +26,23 @@ struct Follow<'a> {
     cycle_start: Option<(u64, Vec<Property>, usize)>,
     /// The state where the path ended.
     end: Option<(u64, Vec<Property>)>,
+    /// Hold the execution to the path exactly (a user's replay string), recording
+    /// the first place it does not fit; otherwise follow it as far as it goes.
+    strict: bool,
+    mismatch: Option<String>,
+}
+
+impl Follow<'_> {
+    /// In strict mode, records the first mismatch and stops the execution.
+    fn stray(&mut self, what: impl FnOnce() -> String) -> Option<Decision> {
+        if !self.strict {
+            return None;
+        }
+        if self.mismatch.is_none() {
+            self.mismatch = Some(what());
+        }
+        Some(Decision::Abort)
+    }
 }
 
 impl Decider for Follow<'_> {
@@ -38,6 +55,36 @@ impl Decider for Follow<'_> {
             // A lasso stops where its cycle closed.
             self.end = Some((point.fingerprint, point.owed.to_vec()));
             return Decision::Abort;
+        }
+        if self.mismatch.is_some() {
+            return Decision::Abort;
+        }
+        let at = self.at;
+        match self.path.get(at) {
+            Some(&Step::Run(t))
+                if point.tasks.get(usize::from(t)) != Some(&TaskStatus::Ready) =>
+            {
+                if let Some(d) = self.stray(|| format!("step {at} of the path runs task {t}, which is not ready there")) {
+                    return d;
+                }
+            }
+            Some(Step::Choose(_)) => {
+                if let Some(d) = self.stray(|| format!("step {at} of the path answers a choice, but the execution schedules a task there")) {
+                    return d;
+                }
+            }
+            None if self.recorder.violation().is_none() => {
+                if let Some(d) = self.stray(|| format!("the path ends after {at} steps, before the execution does")) {
+                    return d;
+                }
+            }
+            Some(_) if self.recorder.violation().is_some() => {
+                let left = self.path.len() - at;
+                if let Some(d) = self.stray(|| format!("the execution stopped at a violation with {left} steps of the path unused")) {
+                    return d;
+                }
+            }
+            _ => {}
         }
         if let Some(&Step::Run(t)) = self.path.get(self.at) {
             self.at += 1;
@@ -54,13 +101,21 @@ impl Decider for Follow<'_> {
         }
     }
 
-    fn at_choice(&mut self, _task: usize, _n: usize) -> usize {
-        match self.path.get(self.at) {
-            Some(Step::Choose(v)) => {
+    fn at_choice(&mut self, _task: usize, n: usize) -> usize {
+        let at = self.at;
+        match self.path.get(at) {
+            Some(Step::Choose(v)) if usize::from(*v) < n || !self.strict => {
                 self.at += 1;
                 usize::from(*v)
             }
-            _ => 0,
+            Some(Step::Choose(v)) => {
+                self.stray(|| format!("step {at} of the path answers {v} to a choice among {n}"));
+                0
+            }
+            _ => {
+                self.stray(|| format!("step {at} of the path schedules a task, but the execution makes a choice there"));
+                0
+            }
         }
     }
 }
@@ -83,6 +138,34 @@ pub(crate) fn replay_path(
     path: &[Step],
     cycle_from: Option<usize>,
 ) -> Replayed {
+    follow(model, recorder, path, cycle_from, false).0
+}
+
+/// Replays a path from a replay string: the execution must take exactly the path's
+/// decisions and end where it ends (a lasso: back in the state its cycle started
+/// from); otherwise an error saying where it strayed.
+pub(crate) fn replay_exactly(
+    model: &SharedModel,
+    recorder: &Recorder,
+    path: &[Step],
+    cycle_from: Option<usize>,
+) -> Search {
+    let (replayed, mismatch) = follow(model, recorder, path, cycle_from, true);
+    match mismatch {
+        Some(m) => Search::error(format!(
+            "the path does not fit this execution: {m}; it was recorded on another model or at other parameters"
+        )),
+        None => replayed.search,
+    }
+}
+
+fn follow(
+    model: &SharedModel,
+    recorder: &Recorder,
+    path: &[Step],
+    cycle_from: Option<usize>,
+    strict: bool,
+) -> (Replayed, Option<String>) {
     recorder.reset();
     // A lasso's timeline must show who was kept waiting round its cycle.
     recorder.record_waits(cycle_from.is_some());
@@ -95,15 +178,30 @@ pub(crate) fn replay_path(
         cycle_from,
         cycle_start: None,
         end: None,
+        strict,
+        mismatch: None,
     };
     let (m, r) = (Arc::clone(model), recorder.clone());
     let ended = coop::run(move || m.run(Runtime::Coop, &r), &mut follow);
     recorder.record_waits(false);
-    if let (Some((start, owed, first)), Some((end, _))) = (&follow.cycle_start, &follow.end) {
-        if start == end {
+    let closed = match (&follow.cycle_start, &follow.end) {
+        (Some((start, owed, first)), Some((end, _))) if start == end => {
             if let Some(&property) = owed.first() {
                 owed_forever(recorder, property, *first);
             }
+            true
+        }
+        _ => false,
+    };
+    if strict && follow.mismatch.is_none() {
+        let (at, len) = (follow.at, path.len());
+        if at < len && !matches!(ended, Ended::Panicked(_)) {
+            follow.mismatch = Some(format!(
+                "the execution ended after {at} of the path's {len} steps"
+            ));
+        } else if cycle_from.is_some() && !closed {
+            follow.mismatch =
+                Some("the path's cycle does not come back to the state it starts from".into());
         }
     }
     let schedule = Schedule::States {
@@ -117,7 +215,7 @@ pub(crate) fn replay_path(
             None => Outcome::Passed,
         },
     };
-    Replayed {
+    let replayed = Replayed {
         search: Search {
             executions: 1,
             outcome,
@@ -128,7 +226,8 @@ pub(crate) fn replay_path(
         },
         decisions: follow.decisions,
         preemptions: follow.preemptions,
-    }
+    };
+    (replayed, follow.mismatch)
 }
 
 /// Marks the lasso in the timeline and records its violation: `property` is owed in

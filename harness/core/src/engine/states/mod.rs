@@ -37,7 +37,7 @@ use crate::coverage::{Coverage, StoppedBy};
 use crate::replay::Schedule;
 use crate::verdict::{failure_from, from_panic, Minimal};
 use driver::{Cut, Graph, Order, Search1, Stop};
-pub(crate) use follow::replay_path;
+pub(crate) use follow::{replay_exactly, replay_path};
 
 /// One decision of a path: which task moved, or what a choice answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
