@@ -118,3 +118,21 @@ fn bad_input_exits_2_with_a_message_and_no_panic() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+#[test]
+#[cfg(unix)]
+fn a_closed_stdout_ends_the_program_quietly() {
+    // `true` exits at once, so by the time locklab writes (0.3 s later) the pipe has
+    // no reader and every write fails with EPIPE — once a panic with a backtrace.
+    let script = format!(
+        "( sleep 0.3; '{}' list; echo \"exit $?\" >&2 ) | true",
+        env!("CARGO_BIN_EXE_locklab")
+    );
+    let out = Command::new("sh")
+        .args(["-c", &script])
+        .output()
+        .expect("sh runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(err.trim(), "exit 141", "quiet, with SIGPIPE's status");
+}
