@@ -4,10 +4,11 @@
 
 mod baseline;
 mod cart_reservation;
-mod device_claim;
 mod instance_coordinator;
 mod jackpot;
 mod singleton_poller;
+
+use locklab::models::device_claim::{self, DeviceClaimWorkload};
 
 use crate::kernel::LockKernel;
 
@@ -20,6 +21,16 @@ pub struct KernelSpec {
     pub id: &'static str,
     /// A fresh kernel with this many keys (and threads at most).
     pub build: fn(usize) -> Box<dyn LockKernel>,
+}
+
+/// A model's workload for `$protocol` (which every listed rung has).
+macro_rules! workload {
+    ($id:literal, $ty:ident, $protocol:expr) => {
+        KernelSpec {
+            id: $id,
+            build: |keys| Box::new($ty::new($protocol, keys).expect($id)),
+        }
+    };
 }
 
 macro_rules! kernel {
@@ -35,11 +46,16 @@ macro_rules! kernel {
 pub fn all() -> Vec<KernelSpec> {
     vec![
         kernel!("baseline/std-mutex", baseline::StdMutex),
-        kernel!(
+        workload!(
             "device-claim/conditional-update",
-            device_claim::ConditionalUpdate
+            DeviceClaimWorkload,
+            device_claim::Protocol::ConditionalUpdate
         ),
-        kernel!("device-claim/epoch-lease", device_claim::EpochLease),
+        workload!(
+            "device-claim/epoch-lease",
+            DeviceClaimWorkload,
+            device_claim::Protocol::EpochLease
+        ),
         kernel!(
             "instance-coordinator/expiring-lock-table",
             instance_coordinator::ExpiringLockTable
