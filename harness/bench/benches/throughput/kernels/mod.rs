@@ -4,11 +4,11 @@
 
 mod baseline;
 mod cart_reservation;
-mod instance_coordinator;
 mod jackpot;
 mod singleton_poller;
 
 use locklab::models::device_claim::{self, DeviceClaimWorkload};
+use locklab::models::instance_coordinator::{self, CoordinatorWorkload};
 
 use crate::kernel::LockKernel;
 
@@ -56,13 +56,15 @@ pub fn all() -> Vec<KernelSpec> {
             DeviceClaimWorkload,
             device_claim::Protocol::EpochLease
         ),
-        kernel!(
+        workload!(
             "instance-coordinator/expiring-lock-table",
-            instance_coordinator::ExpiringLockTable
+            CoordinatorWorkload,
+            instance_coordinator::Protocol::ExpiringLockTable
         ),
-        kernel!(
+        workload!(
             "instance-coordinator/fenced-lease",
-            instance_coordinator::FencedLease
+            CoordinatorWorkload,
+            instance_coordinator::Protocol::FencedLease
         ),
         kernel!("jackpot/version-cas", jackpot::VersionCas),
         kernel!("jackpot/guarded-decrement", jackpot::GuardedDecrement),
