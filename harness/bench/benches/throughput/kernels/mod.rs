@@ -4,11 +4,11 @@
 
 mod baseline;
 mod cart_reservation;
-mod jackpot;
 mod singleton_poller;
 
 use locklab::models::device_claim::{self, DeviceClaimWorkload};
 use locklab::models::instance_coordinator::{self, CoordinatorWorkload};
+use locklab::models::jackpot::{self, JackpotWorkload};
 
 use crate::kernel::LockKernel;
 
@@ -66,8 +66,16 @@ pub fn all() -> Vec<KernelSpec> {
             CoordinatorWorkload,
             instance_coordinator::Protocol::FencedLease
         ),
-        kernel!("jackpot/version-cas", jackpot::VersionCas),
-        kernel!("jackpot/guarded-decrement", jackpot::GuardedDecrement),
+        workload!(
+            "jackpot/version-cas",
+            JackpotWorkload,
+            jackpot::Variant::VersionCas
+        ),
+        workload!(
+            "jackpot/guarded-decrement",
+            JackpotWorkload,
+            jackpot::Variant::GuardedDecrement
+        ),
         kernel!(
             "singleton-poller/exclusive-lock-file",
             singleton_poller::ExclusiveLockFile
