@@ -4,11 +4,11 @@
 
 mod baseline;
 mod cart_reservation;
-mod singleton_poller;
 
 use locklab::models::device_claim::{self, DeviceClaimWorkload};
 use locklab::models::instance_coordinator::{self, CoordinatorWorkload};
 use locklab::models::jackpot::{self, JackpotWorkload};
+use locklab::models::singleton_poller::{self, PollerWorkload};
 
 use crate::kernel::LockKernel;
 
@@ -76,13 +76,15 @@ pub fn all() -> Vec<KernelSpec> {
             JackpotWorkload,
             jackpot::Variant::GuardedDecrement
         ),
-        kernel!(
+        workload!(
             "singleton-poller/exclusive-lock-file",
-            singleton_poller::ExclusiveLockFile
+            PollerWorkload,
+            singleton_poller::Protocol::ExclusiveLockFile
         ),
-        kernel!(
+        workload!(
             "singleton-poller/renewed-lease",
-            singleton_poller::RenewedLease
+            PollerWorkload,
+            singleton_poller::Protocol::RenewedLease
         ),
         kernel!(
             "cart-reservation/ttl-reservation-cache",
