@@ -26,9 +26,7 @@ pub fn read_pool(pools: &Pools, g: usize) -> PoolRow {
 /// `UPDATE jackpots SET amount = $new WHERE id = $g`: the original code's write of an
 /// amount computed from what it read.
 pub fn write_amount(pools: &mut Pools, g: usize, new: i64) {
-    pools
-        .update_where(&g, None, |_| true, |r| r.amount = new)
-        .expect(AUTOCOMMIT);
+    update_row(pools, g, None, |r| r.amount = new).expect(AUTOCOMMIT);
 }
 
 /// The write-up's compare-and-set: `UPDATE jackpots SET amount = $new, version =
@@ -51,48 +49,39 @@ pub fn compare_and_set(pools: &mut Pools, g: usize, read_version: u64, new: i64)
 /// `UPDATE jackpots SET amount = $new, version = version + 1 WHERE id = $g`: the
 /// blind writer bumps the version but never compares it.
 pub fn write_unversioned(pools: &mut Pools, g: usize, new: i64) -> Result<(), Blocked> {
-    pools
-        .update_where(
-            &g,
-            None,
-            |_| true,
-            |r| {
-                r.amount = new;
-                r.version += 1;
-            },
-        )
-        .map(drop)
+    update_row(pools, g, None, |r| {
+        r.amount = new;
+        r.version += 1;
+    })
 }
 
 /// The admin reset: `UPDATE jackpots SET amount = $to, version = 1 WHERE id = $g`.
 pub fn reset(pools: &mut Pools, g: usize, to: i64) {
-    pools
-        .update_where(
-            &g,
-            None,
-            |_| true,
-            |r| {
-                r.amount = to;
-                r.version = 1;
-            },
-        )
-        .expect(AUTOCOMMIT);
+    update_row(pools, g, None, |r| {
+        r.amount = to;
+        r.version = 1;
+    })
+    .expect(AUTOCOMMIT);
 }
 
 /// `UPDATE jackpots SET amount = amount + $c, version = version + 1 WHERE id = $g`,
 /// autocommit (the correct contribution) or in a batch's transaction.
 pub fn add(pools: &mut Pools, g: usize, txn: Option<TxnId>, c: i64) -> Result<(), Blocked> {
-    pools
-        .update_where(
-            &g,
-            txn,
-            |_| true,
-            |r| {
-                r.amount += c;
-                r.version += 1;
-            },
-        )
-        .map(drop)
+    update_row(pools, g, txn, |r| {
+        r.amount += c;
+        r.version += 1;
+    })
+}
+
+/// `UPDATE jackpots SET … WHERE id = $g` with no condition on the row, in `txn` or
+/// autocommit.
+fn update_row(
+    pools: &mut Pools,
+    g: usize,
+    txn: Option<TxnId>,
+    set: impl FnOnce(&mut PoolRow),
+) -> Result<(), Blocked> {
+    pools.update_where(&g, txn, |_| true, set).map(drop)
 }
 
 /// `BEGIN; SELECT … FROM jackpots WHERE id = $g FOR UPDATE`.
@@ -105,18 +94,12 @@ pub fn lock_pool(pools: &mut Pools, g: usize, txn: TxnId) -> Result<PoolRow, Blo
 /// version. The amount it left (uncommitted).
 pub fn pay_locked(pools: &mut Pools, g: usize, txn: TxnId, set: impl Fn(&mut PoolRow)) -> i64 {
     let mut amount = 0;
-    pools
-        .update_where(
-            &g,
-            Some(txn),
-            |_| true,
-            |r| {
-                set(r);
-                r.version += 1;
-                amount = r.amount;
-            },
-        )
-        .expect("the transaction holds the row lock");
+    update_row(pools, g, Some(txn), |r| {
+        set(r);
+        r.version += 1;
+        amount = r.amount;
+    })
+    .expect("the transaction holds the row lock");
     amount
 }
 
