@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::sim::{Step, Tick};
 
+use super::statements;
 use super::world::{cart_name, item_name, CartWorld, Item};
 use super::{
     ALL_OR_NOTHING, ONE_LIVE_RESERVATION, REMOVE_OWN_OR_EXPIRED, RESERVE_AFTER_EXPIRY,
@@ -50,6 +51,16 @@ impl Cache {
     /// The entry for `item`, live or expired.
     pub fn get(&self, item: Item) -> Option<&Entry> {
         self.entries.get(&item)
+    }
+
+    /// Writes `entry` for `item`, replacing whatever was there.
+    pub fn set(&mut self, item: Item, entry: Entry) {
+        self.entries.insert(item, entry);
+    }
+
+    /// Deletes the entry for `item`: the entry it removed.
+    pub fn remove(&mut self, item: Item) -> Option<Entry> {
+        self.entries.remove(&item)
     }
 
     /// Every expired entry, in item order.
@@ -110,14 +121,12 @@ pub fn write_entry(s: &mut Step<'_, CartWorld>, rid: usize, item: Item, owner: O
     res.written.retain(|(x, _)| *x != item);
     res.written.push((item, expires_at));
     let cache = res.cache;
-    s.state.caches[cache].entries.insert(
-        item,
-        Entry {
-            owner,
-            expires_at,
-            reservation: rid,
-        },
-    );
+    let entry = Entry {
+        owner,
+        expires_at,
+        reservation: rid,
+    };
+    statements::lock_item(&mut s.state.caches[cache], item, entry);
 }
 
 /// Removes the entry for `item` from map `cache` on behalf of `by` (a tab's name, or
@@ -130,8 +139,21 @@ pub fn remove_entry(
     by: &str,
     remover: Option<usize>,
 ) -> Option<Entry> {
+    let removed = statements::remove_entry(&mut s.state.caches[cache], item)?;
+    check_removed(s, item, &removed, by, remover);
+    Some(removed)
+}
+
+/// An entry was removed on behalf of `by` for reservation `remover`: only an expired
+/// entry or the remover's own may go.
+pub fn check_removed(
+    s: &mut Step<'_, CartWorld>,
+    item: Item,
+    removed: &Entry,
+    by: &str,
+    remover: Option<usize>,
+) {
     let now = s.now;
-    let removed = s.state.caches[cache].entries.remove(&item)?;
     let foreign_live = removed.live(now) && remover != Some(removed.reservation);
     if !foreign_live {
         s.checked(REMOVE_OWN_OR_EXPIRED);
@@ -145,7 +167,6 @@ pub fn remove_entry(
             )
         });
     }
-    Some(removed)
 }
 
 /// A reservation of `cart` in map `cache` was refused. Only a live entry may refuse

@@ -36,11 +36,16 @@ mod cache;
 mod model;
 mod reserve;
 mod shop;
+pub mod statements;
 mod sweeper;
 mod user;
+mod workload;
 mod world;
 
+pub use cache::{Cache, Entry, Owner};
 pub use model::CartReservation;
+pub use workload::CartWorkload;
+pub use world::Item;
 
 use crate::sim::{Property, Tick};
 

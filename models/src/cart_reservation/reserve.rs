@@ -4,7 +4,8 @@
 
 use crate::sim::Step;
 
-use super::cache::{check_granted, refuse, remove_entry, write_entry, Owner};
+use super::cache::{check_granted, check_removed, refuse, write_entry, Owner};
+use super::statements;
 use super::world::{cart_name, item_name, CartWorld, Item};
 use super::{Config, Protocol};
 
@@ -21,11 +22,12 @@ fn owner_for(cfg: &Config, user: usize, rid: usize) -> Owner {
 /// The items of `cart` that stop a reservation: a live entry, or with
 /// [`Config::expired_entries_block`] any entry at all.
 fn blocked(s: &Step<'_, CartWorld>, cfg: &Config, cache: usize, cart: &[Item]) -> bool {
-    cart.iter().any(|&x| {
-        s.state.caches[cache]
-            .get(x)
-            .is_some_and(|e| e.live(s.now) || cfg.expired_entries_block)
-    })
+    statements::taken(
+        &s.state.caches[cache],
+        cart,
+        s.now,
+        cfg.expired_entries_block,
+    )
 }
 
 /// A cart as the timeline shows it, with the instance whose map it is in when each
@@ -127,17 +129,9 @@ pub fn release_by_owner(
     user: usize,
     rid: Option<usize>,
 ) {
-    let (cache, cart, now) = (cfg.cache_of(user), cfg.cart(user), s.now);
+    let (cache, cart) = (cfg.cache_of(user), cfg.cart(user));
     let me = Owner::User(cfg.user_of(user));
-    let tab = s.state.names[user].clone();
-    let mut removed = Vec::new();
-    for &x in &cart {
-        if s.state.caches[cache].get(x).is_some_and(|e| e.owner == me) {
-            let before = s.state.item_state(cache, x, now);
-            remove_entry(s, cache, x, &tab, rid);
-            removed.push(before);
-        }
-    }
+    let removed = remove_owned(s, (cache, &cart), user, me, rid);
     end(s, rid);
     let who = s.state.owner_name(me);
     s.saw(|| deleted(&cart, &format!("owner = {who}"), &removed));
@@ -147,20 +141,31 @@ pub fn release_by_owner(
 /// has this reservation's token.
 pub fn release_token(s: &mut Step<'_, CartWorld>, cfg: &Config, rid: usize) {
     let user = s.state.reservations[rid].user;
-    let (cache, cart, now) = (cfg.cache_of(user), cfg.cart(user), s.now);
+    let (cache, cart) = (cfg.cache_of(user), cfg.cart(user));
     let me = Owner::Token(CartWorld::token(rid));
-    let tab = s.state.names[user].clone();
-    let mut removed = Vec::new();
-    for &x in &cart {
-        if s.state.caches[cache].get(x).is_some_and(|e| e.owner == me) {
-            let before = s.state.item_state(cache, x, now);
-            remove_entry(s, cache, x, &tab, Some(rid));
-            removed.push(before);
-        }
-    }
+    let removed = remove_owned(s, (cache, &cart), user, me, Some(rid));
     end(s, Some(rid));
     let clause = format!("token = {}", CartWorld::token(rid));
     s.saw(|| deleted(&cart, &clause, &removed));
+}
+
+/// Tab `user`'s release of `cart` in map `cache`: every entry owned by `me` goes,
+/// each checked as a removal for reservation `rid`. What was removed, described.
+fn remove_owned(
+    s: &mut Step<'_, CartWorld>,
+    (cache, cart): (usize, &[Item]),
+    user: usize,
+    me: Owner,
+    rid: Option<usize>,
+) -> Vec<String> {
+    let (now, tab) = (s.now, s.state.names[user].clone());
+    let removed = statements::remove_owned(&mut s.state.caches[cache], cart, me);
+    let mut shown = Vec::new();
+    for (x, e) in removed {
+        shown.push(s.state.entry_state(x, &e, now));
+        check_removed(s, x, &e, &tab, rid);
+    }
+    shown
 }
 
 /// The holder no longer counts on its reservation.

@@ -6,6 +6,7 @@ use crate::sim::{Step, Tick};
 
 use super::cache::{remove_entry, Owner};
 use super::reserve::end;
+use super::statements;
 use super::world::{cart_name, item_name, CartWorld, Item};
 use super::{Config, SALE_REQUIRES_LIVE_TOKEN, SOLD_WITHIN_STOCK};
 
@@ -14,11 +15,7 @@ use super::{Config, SALE_REQUIRES_LIVE_TOKEN, SOLD_WITHIN_STOCK};
 pub fn create_order(s: &mut Step<'_, CartWorld>, cfg: &Config, user: usize) -> Option<Tick> {
     let (cart, now) = (cfg.cart(user), s.now);
     let stock = stock_list(s.state, &cart);
-    let sold_out: Vec<Item> = cart
-        .iter()
-        .copied()
-        .filter(|&x| s.state.stock[x] < 1)
-        .collect();
+    let sold_out = statements::sold_out(&s.state.stock, &cart);
     if !sold_out.is_empty() {
         s.saw(|| format!("stock {stock}: {} sold out, no order", cart_name(&sold_out)));
         return None;
@@ -64,15 +61,7 @@ pub fn sell_with_token(s: &mut Step<'_, CartWorld>, cfg: &Config, rid: usize) ->
     let (cache, cart, now) = (cfg.cache_of(user), cfg.cart(user), s.now);
     let token = CartWorld::token(rid);
     // What the store can see: the entries that still carry this token, unexpired.
-    let lapsed: Vec<Item> = cart
-        .iter()
-        .copied()
-        .filter(|&x| {
-            s.state.caches[cache]
-                .get(x)
-                .is_none_or(|e| e.owner != Owner::Token(token) || !e.live(now))
-        })
-        .collect();
+    let lapsed = statements::lapsed(&s.state.caches[cache], &cart, Owner::Token(token), now);
     if !lapsed.is_empty() {
         let state = s.state.cart_state(cache, &lapsed, now);
         s.saw(|| {
@@ -84,7 +73,7 @@ pub fn sell_with_token(s: &mut Step<'_, CartWorld>, cfg: &Config, rid: usize) ->
         return false;
     }
     let before = stock_list(s.state, &cart);
-    if cart.iter().any(|&x| s.state.stock[x] < 1) {
+    if !statements::sold_out(&s.state.stock, &cart).is_empty() {
         s.saw(|| format!("stock {before}: sold out, payment refunded"));
         return false;
     }
@@ -130,12 +119,7 @@ fn check_live_token(s: &mut Step<'_, CartWorld>, rid: usize) {
     }
     let res = &s.state.reservations[rid];
     let state = s.state.cart_state(res.cache, &lapsed, now);
-    let sold_out: Vec<Item> = res
-        .cart
-        .iter()
-        .copied()
-        .filter(|&x| s.state.stock[x] < 1)
-        .collect();
+    let sold_out = statements::sold_out(&s.state.stock, &res.cart);
     let oversold = if sold_out.is_empty() {
         String::new()
     } else {
@@ -153,10 +137,8 @@ fn check_live_token(s: &mut Step<'_, CartWorld>, rid: usize) {
 /// `stock = stock - 1` and one more sold, for every item; then no item may have sold
 /// more units than it had.
 fn decrement(s: &mut Step<'_, CartWorld>, cart: &[Item]) {
-    for &x in cart {
-        s.state.stock[x] -= 1;
-        s.state.sold[x] += 1;
-    }
+    let w = &mut *s.state;
+    statements::decrement(&mut w.stock, &mut w.sold, cart);
     let initial = s.state.initial_stock;
     if let Some(&x) = cart.iter().find(|&&x| s.state.sold[x] > initial) {
         let sold = s.state.sold[x];

@@ -122,8 +122,13 @@ impl CartWorld {
     pub fn item_state(&self, cache: usize, item: Item, now: Tick) -> String {
         match self.caches[cache].get(item) {
             None => format!("{} free", item_name(item)),
-            Some(e) => format!("{} {}", item_name(item), self.describe(e, now)),
+            Some(e) => self.entry_state(item, e, now),
         }
+    }
+
+    /// One item's entry, described: `b held by X until t=3`.
+    pub fn entry_state(&self, item: Item, entry: &Entry, now: Tick) -> String {
+        format!("{} {}", item_name(item), self.describe(entry, now))
     }
 
     /// Every item of a cart, described.

@@ -17,8 +17,12 @@
 mod model;
 mod resource;
 mod server;
+pub mod statements;
+mod workload;
 
 pub use model::DeviceClaim;
+pub use resource::{Connection, DeviceRow, DeviceWorld};
+pub use workload::DeviceClaimWorkload;
 
 use crate::sim::{Property, Tick};
 

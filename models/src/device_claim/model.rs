@@ -4,6 +4,7 @@
 use crate::sim::{Actor, ActorId, Cast, Halt, Property, Scheme, Step};
 
 use super::resource::{dev, DeviceWorld};
+use super::statements;
 use super::{server, Config, CONNECT_WITH_LIVE_LEASE, EXCLUSIVE_CONNECTION, RECONNECT_AFTER_CRASH};
 
 /// A device-claim model, ready to run under any engine.
@@ -97,11 +98,7 @@ fn on_crash(s: &mut Step<'_, DeviceWorld>, cfg: &Config, victim: usize) {
 /// dead: `UPDATE devices SET owner = NULL WHERE owner = 'S1'`.
 fn operator_run(a: &Actor<DeviceWorld>) -> Result<(), Halt> {
     a.step("clear S1's devices", |s| {
-        let n = s
-            .state
-            .devices
-            .update_all_where(None, |_, r| r.owner == Some(0), |r| r.owner = None)
-            .expect("autocommit never blocks here");
+        let n = statements::clear_owner(&mut s.state.devices, 0);
         s.saw(|| format!("SET owner = NULL WHERE owner = S1: {n} rows"));
     })
 }

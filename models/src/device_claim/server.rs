@@ -4,6 +4,7 @@
 use crate::sim::{Actor, Halt, Step, Tick};
 
 use super::resource::{dev, owner, srv, Connection, DeviceRow, DeviceWorld};
+use super::statements;
 use super::{
     Config, Protocol, CONNECT_WITH_LIVE_LEASE, EXCLUSIVE_CONNECTION, RECONNECT_AFTER_CRASH,
 };
@@ -57,7 +58,7 @@ fn select_then_update(
     d: usize,
 ) -> Result<Option<Held>, Halt> {
     let current = a.step("select owner", |s| {
-        let o = s.state.devices.select(&d, None).and_then(|r| r.owner);
+        let o = statements::select_owner(&s.state.devices, d);
         s.saw(|| format!("{} owner = {}", dev(d), owner(o)));
         o
     })?;
@@ -65,11 +66,7 @@ fn select_then_update(
         return Ok(None);
     }
     a.step("update owner", |s| {
-        let n = s
-            .state
-            .devices
-            .update_where(&d, None, |_| true, |r| r.owner = Some(me))
-            .expect("autocommit never blocks here");
+        let n = statements::set_owner(&mut s.state.devices, d, me);
         s.saw(|| format!("SET owner = {} WHERE id = {}: {n} row", srv(me), dev(d)));
     })?;
     connect(a, cfg, me, d, 0, None)
@@ -82,11 +79,7 @@ fn conditional_update(
     d: usize,
 ) -> Result<Option<Held>, Halt> {
     let claimed = a.step("claim if unowned", |s| {
-        let n = s
-            .state
-            .devices
-            .update_where(&d, None, |r| r.owner.is_none(), |r| r.owner = Some(me))
-            .expect("autocommit never blocks here");
+        let n = statements::claim_if_unowned(&mut s.state.devices, d, me);
         s.saw(|| {
             format!(
                 "SET owner = {} WHERE id = {} AND owner IS NULL: {n} row",
@@ -100,7 +93,7 @@ fn conditional_update(
         return Ok(None);
     }
     let valid = a.step("validate owner", |s| {
-        let o = s.state.devices.select(&d, None).and_then(|r| r.owner);
+        let o = statements::select_owner(&s.state.devices, d);
         s.saw(|| format!("{} owner = {}", dev(d), owner(o)));
         o == Some(me)
     })?;
@@ -118,30 +111,14 @@ fn claim_lease(
 ) -> Result<Option<Held>, Halt> {
     let epoch_lease = cfg.protocol == Protocol::EpochLease;
     let claim = a.step("claim if free or expired", |s| {
-        let now = s.now;
-        let mut won = None;
-        let n = s
-            .state
-            .devices
-            .update_where(
-                &d,
-                None,
-                // A server may re-claim its own device (after its connection lapsed).
-                |r| {
-                    r.owner.is_none()
-                        || r.lease_until <= now
-                        || (epoch_lease && r.owner == Some(me))
-                },
-                |r| {
-                    r.owner = Some(me);
-                    r.lease_until = now + cfg.ttl;
-                    if epoch_lease {
-                        r.epoch += 1;
-                    }
-                    won = Some((r.epoch, r.lease_until));
-                },
-            )
-            .expect("autocommit never blocks here");
+        let won = statements::claim_if_free_or_expired(
+            &mut s.state.devices,
+            d,
+            me,
+            s.now,
+            cfg.ttl,
+            epoch_lease,
+        );
         let r = s.state.devices.select(&d, None).expect("device row");
         s.saw(|| match won {
             Some((e, until)) => format!(
@@ -150,7 +127,7 @@ fn claim_lease(
                 srv(me)
             ),
             None => format!(
-                "{} held by {} until t={}: {n} rows",
+                "{} held by {} until t={}: 0 rows",
                 dev(d),
                 owner(r.owner),
                 r.lease_until
@@ -167,7 +144,7 @@ fn claim_lease(
         return connect(a, cfg, me, d, epoch, Some(lease_until - cfg.margin));
     }
     let valid = a.step("validate owner", |s| {
-        let o = s.state.devices.select(&d, None).and_then(|r| r.owner);
+        let o = statements::select_owner(&s.state.devices, d);
         s.saw(|| format!("{} owner = {}", dev(d), owner(o)));
         o == Some(me)
     })?;
@@ -186,20 +163,15 @@ fn renew(
 ) -> Result<Option<Held>, Halt> {
     let epoch_lease = cfg.protocol == Protocol::EpochLease;
     let renewed = a.step("renew lease", |s| {
-        let now = s.now;
-        let mut until = None;
-        s.state
-            .devices
-            .update_where(
-                &d,
-                None,
-                |r| r.owner == Some(me) && (!epoch_lease || r.epoch == held.epoch),
-                |r| {
-                    r.lease_until = now + cfg.ttl;
-                    until = Some(r.lease_until);
-                },
-            )
-            .expect("autocommit never blocks here");
+        let until = statements::renew_lease(
+            &mut s.state.devices,
+            d,
+            me,
+            held.epoch,
+            s.now,
+            cfg.ttl,
+            epoch_lease,
+        );
         s.saw(|| match until {
             Some(t) => format!("{} lease until t={t}", dev(d)),
             None => format!("{}: 0 rows, lease lost", dev(d)),

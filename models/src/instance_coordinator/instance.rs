@@ -5,7 +5,8 @@
 use crate::sim::{Actor, Halt};
 
 use super::lease::{acquire_expiring, acquire_fenced, release};
-use super::world::{check_shop, txn, PetRow, ShopWorld, PET, USER};
+use super::statements::shop;
+use super::world::{check_shop, txn, ShopWorld, PET, USER};
 use super::{Config, Protocol, FENCE_MONOTONIC};
 
 /// An instance's life: wait for the command, handle it, done.
@@ -54,7 +55,7 @@ fn read_profile(
 ) -> Result<Option<u64>, Halt> {
     a.step("read profile", |s| {
         if let Some(f) = fence {
-            s.state.fence_seen = s.state.fence_seen.max(f);
+            shop::note_fence(&mut s.state.fence, f);
         }
         let (balance, pets, _) = s.state.profile();
         let buy = pets == 0 && balance >= cfg.price;
@@ -85,11 +86,8 @@ fn unlocked_purchase(a: &Actor<ShopWorld>, cfg: &Config) -> Result<(), Halt> {
         // One transaction whose statements take no row lock another purchase holds
         // across steps, so running it as one step loses no interleaving.
         let new_balance = read - cfg.price;
-        s.state
-            .users
-            .update_where(&USER, None, |_| true, |u| u.balance = new_balance)
-            .expect("autocommit never blocks here");
-        insert_pet(s.state, cfg.price);
+        shop::set_balance(s.state, new_balance);
+        shop::insert_pet(s.state, cfg.price);
         let (balance, pets, _) = s.state.profile();
         s.saw(|| {
             format!("UPDATE users SET balance = {new_balance}; INSERT pet {PET}; COMMIT → balance {balance}, {pets} × pet {PET}")
@@ -110,28 +108,21 @@ fn pay(a: &Actor<ShopWorld>, cfg: &Config, read: u64, fence: Option<u64>) -> Res
     };
     a.step(label, |s| {
         if let Some(f) = fence {
-            let seen = s.state.fence_seen;
-            if f < seen {
-                s.saw(|| format!("shop refuses fence {f}: it has already seen fence {seen}"));
-                return;
+            match shop::fenced_write(&mut s.state.fence, f) {
+                Err(seen) => {
+                    s.saw(|| format!("shop refuses fence {f}: it has already seen fence {seen}"));
+                    return;
+                }
+                Ok(last) => s.check(last.is_none_or(|l| l <= f), FENCE_MONOTONIC, || {
+                    format!("shop accepted fence {f} after fence {}", last.unwrap_or(0))
+                }),
             }
-            let last = s.state.fence_accepted;
-            s.check(last.is_none_or(|l| l <= f), FENCE_MONOTONIC, || {
-                format!("shop accepted fence {f} after fence {}", last.unwrap_or(0))
-            });
-            s.state.fence_accepted = Some(f);
-            s.state.fence_seen = seen.max(f);
         }
-        let n = s
-            .state
-            .users
-            .update_where(&USER, None, |u| u.balance >= cfg.price, |u| u.balance -= cfg.price)
-            .expect("autocommit never blocks here");
-        if n == 0 {
+        if shop::debit(s.state, None, cfg.price) == 0 {
             s.saw(|| format!("balance no longer covers {}: ROLLBACK", cfg.price));
             return;
         }
-        insert_pet(s.state, cfg.price);
+        shop::insert_pet(s.state, cfg.price);
         let (balance, pets, _) = s.state.profile();
         s.saw(|| {
             format!("read {read}; UPDATE balance = balance - {} WHERE balance >= {}; INSERT pet {PET}; COMMIT → balance {balance}, {pets} × pet {PET}", cfg.price, cfg.price)
@@ -140,39 +131,20 @@ fn pay(a: &Actor<ShopWorld>, cfg: &Config, read: u64, fence: Option<u64>) -> Res
     })
 }
 
-/// `INSERT INTO user_pets` with no unique constraint (the write-up's schema).
-fn insert_pet(w: &mut ShopWorld, price: u64) {
-    let serial = w.next_pet_serial;
-    w.next_pet_serial += 1;
-    w.pets
-        .insert((USER, PET, serial), PetRow { price }, None)
-        .expect("autocommit never blocks here")
-        .expect("a fresh serial never collides");
-}
-
 /// The correct handler, with no lease: the user row lock serialises purchases, the
 /// guard keeps the balance non-negative, the unique (user, pet) refuses a second pet.
 fn single_transaction(a: &Actor<ShopWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
     let t = txn(me);
     a.step_when("BEGIN; SELECT user FOR UPDATE", |s| {
-        let row = s.state.users.select_for_update(&USER, t).ok()?;
+        let row = shop::lock_user(s.state, t).ok()?;
         let balance = row.map_or(0, |u| u.balance);
         s.saw(|| format!("{t}: locked user {USER}, balance {balance}"));
         Some(())
     })?;
     let paid = a.step("guarded debit", |s| {
-        let n = s
-            .state
-            .users
-            .update_where(
-                &USER,
-                Some(t),
-                |u| u.balance >= cfg.price,
-                |u| u.balance -= cfg.price,
-            )
-            .expect("this transaction holds the row lock");
+        let n = shop::debit(s.state, Some(t), cfg.price);
         if n == 0 {
-            s.state.users.rollback(t);
+            shop::rollback(s.state, t);
             s.saw(|| format!("UPDATE … WHERE balance >= {}: 0 rows, ROLLBACK", cfg.price));
         } else {
             s.saw(|| {
@@ -188,11 +160,9 @@ fn single_transaction(a: &Actor<ShopWorld>, cfg: &Config, me: usize) -> Result<(
         return Ok(());
     }
     let inserted = a.step_when("INSERT pet", |s| {
-        let row = PetRow { price: cfg.price };
-        let result = s.state.pets.insert((USER, PET, 0), row, Some(t)).ok()?;
+        let result = shop::insert_unique_pet(s.state, t, cfg.price).ok()?;
         if result.is_err() {
-            s.state.users.rollback(t);
-            s.state.pets.rollback(t);
+            shop::rollback(s.state, t);
             s.saw(|| {
                 format!("unique (user, pet) violated: user {USER} already owns pet {PET}, ROLLBACK")
             });
@@ -205,8 +175,7 @@ fn single_transaction(a: &Actor<ShopWorld>, cfg: &Config, me: usize) -> Result<(
         return Ok(());
     }
     a.step("COMMIT", |s| {
-        s.state.users.commit(t);
-        s.state.pets.commit(t);
+        shop::commit(s.state, t);
         let (balance, pets, _) = s.state.profile();
         s.saw(|| format!("{t} committed → balance {balance}, {pets} × pet {PET}"));
         check_shop(s);

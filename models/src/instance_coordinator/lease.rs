@@ -4,6 +4,7 @@
 
 use crate::sim::{Actor, Halt, Step};
 
+use super::statements::locks::{self, ReleaseBy};
 use super::world::{describe, inst, Lease, LockRow, ShopWorld, LOCK_KEY};
 use super::{Config, ACQUIRE_WHEN_FREE, EXCLUSIVE_HOLDER, RELEASE_OWN_TOKEN};
 
@@ -17,11 +18,11 @@ pub fn acquire_expiring(
 ) -> Result<Option<Lease>, Halt> {
     // What the `SELECT` found: no row, an expired row (to sweep), or a live lease.
     let found = a.step("check lock", |s| {
-        let row = s.state.lock_row();
+        let row = locks::select_lock(s.state, LOCK_KEY);
         // The instance compares the row's expiry with its own clock.
         let now = cfg.local_now(me, s.now);
         let clock = own_clock(cfg, me, s.now);
-        let live = row.as_ref().is_some_and(|r| r.expires_at > now);
+        let live = row.as_ref().is_some_and(|r| r.live_at(now));
         s.saw(|| match &row {
             Some(r) if live => format!("{LOCK_KEY} {}{clock}: busy, try later", describe(r, now)),
             Some(r) => format!("{LOCK_KEY} {}{clock}: sweep it", describe(r, now)),
@@ -40,16 +41,9 @@ pub fn acquire_expiring(
     a.step("insert lock", |s| {
         let now = cfg.local_now(me, s.now);
         let clock = own_clock(cfg, me, s.now);
-        let token = s.state.next_token;
         let holder = cfg.holder_id(me);
-        let row = LockRow {
-            holder,
-            token,
-            expires_at: now + cfg.ttl,
-        };
-        match s.state.locks.insert(LOCK_KEY.to_owned(), row, None) {
-            Ok(Ok(())) => {
-                s.state.take_token();
+        match locks::insert_lock(s.state, LOCK_KEY, holder, now + cfg.ttl) {
+            Some(token) => {
                 s.saw(|| {
                     format!(
                         "INSERT {LOCK_KEY} (holder {}, token {token}, until t={}){}: acquired{}",
@@ -65,7 +59,7 @@ pub fn acquire_expiring(
                 });
                 Some(granted(s, me, token, now + cfg.ttl))
             }
-            _ => {
+            None => {
                 let now = s.now;
                 let existing = s.state.lock_row().expect("the duplicate key is there");
                 s.saw(|| {
@@ -96,10 +90,7 @@ fn sweep(a: &Actor<ShopWorld>) -> Result<(), Halt> {
     a.step("sweep expired lock", |s| {
         let now = s.now;
         let row = s.state.lock_row();
-        s.state
-            .locks
-            .delete_where(&LOCK_KEY.to_owned(), None, |_| true)
-            .expect("autocommit never blocks here");
+        locks::delete_lock(s.state, LOCK_KEY);
         s.saw(|| match &row {
             Some(r) => format!(
                 "DELETE FROM locks WHERE key = '{LOCK_KEY}': removed the row {}",
@@ -119,21 +110,14 @@ pub fn acquire_fenced(
 ) -> Result<Option<Lease>, Halt> {
     a.step("acquire lease", |s| {
         let now = s.now;
-        if let Some(existing) = s.state.lock_row().filter(|r| r.expires_at > now) {
-            s.saw(|| format!("{LOCK_KEY} {}; busy", describe(&existing, now)));
-            refused(s, me, &existing);
-            return None;
-        }
-        let token = s.state.take_token();
-        let row = LockRow {
-            holder: me,
-            token,
-            expires_at: now + cfg.ttl,
+        let token = match locks::acquire_lease(s.state, LOCK_KEY, me, now, cfg.ttl) {
+            Ok(token) => token,
+            Err(existing) => {
+                s.saw(|| format!("{LOCK_KEY} {}; busy", describe(&existing, now)));
+                refused(s, me, &existing);
+                return None;
+            }
         };
-        s.state
-            .locks
-            .upsert(LOCK_KEY.to_owned(), row.clone(), None, |r| *r = row)
-            .expect("autocommit never blocks here");
         s.saw(|| {
             format!(
                 "{LOCK_KEY} free or expired: acquired with fence {token}, until t={}",
@@ -195,19 +179,14 @@ pub fn release(a: &Actor<ShopWorld>, cfg: &Config, me: usize, lease: Lease) -> R
     a.step("release lock", |s| {
         let now = s.now;
         let row = s.state.lock_row();
-        let deleted = s
-            .state
-            .locks
-            .delete_where(&LOCK_KEY.to_owned(), None, |r| {
-                if cfg.release_by_key_alone {
-                    true
-                } else if fenced {
-                    r.token == lease.token
-                } else {
-                    r.holder == cfg.holder_id(me)
-                }
-            })
-            .expect("autocommit never blocks here");
+        let by = if cfg.release_by_key_alone {
+            ReleaseBy::KeyAlone
+        } else if fenced {
+            ReleaseBy::Token(lease.token)
+        } else {
+            ReleaseBy::Holder(cfg.holder_id(me))
+        };
+        let deleted = locks::release_lock(s.state, LOCK_KEY, by);
         s.state.leases.retain(|l| l.token != lease.token);
         let clause = if cfg.release_by_key_alone {
             String::new()

@@ -27,9 +27,13 @@ mod instance;
 mod lease;
 mod model;
 mod profile;
+pub mod statements;
+mod workload;
 mod world;
 
 pub use model::InstanceCoordinator;
+pub use workload::CoordinatorWorkload;
+pub use world::{Fence, LockRow, PetRow, ShopWorld, UserRow};
 
 use crate::sim::{Property, Tick};
 

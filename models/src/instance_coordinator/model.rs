@@ -4,7 +4,7 @@
 use crate::sim::{ActorId, Cast, Property, Scheme, Step};
 
 use super::world::{inst, txn, ShopWorld};
-use super::{instance, profile, Config, LONE_CONTENDER_ACQUIRES};
+use super::{instance, profile, statements, Config, LONE_CONTENDER_ACQUIRES};
 
 /// An instance-coordinator model, ready to run under any engine.
 #[derive(Debug, Clone, Hash)]
@@ -51,8 +51,7 @@ impl Scheme for InstanceCoordinator {
         // The victim's open transaction dies with its connection; its lock row stays.
         if let Some(crash) = cfg.crash {
             cast.crash(ActorId(crash.instance), crash.at, move |s| {
-                s.state.users.rollback(txn(crash.instance));
-                s.state.pets.rollback(txn(crash.instance));
+                statements::shop::rollback(s.state, txn(crash.instance));
             });
         }
     }

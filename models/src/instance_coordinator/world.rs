@@ -43,6 +43,23 @@ pub struct LockRow {
     pub expires_at: Tick,
 }
 
+impl LockRow {
+    /// Whether the lease is live at `now`, as the instance that reads the row judges it.
+    pub fn live_at(&self, now: Tick) -> bool {
+        self.expires_at > now
+    }
+}
+
+/// What the shop remembers of the fences it was shown
+/// ([`super::Protocol::FencedLease`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Fence {
+    /// The highest fence the shop has seen on any request.
+    pub seen: u64,
+    /// The last fence the shop accepted a write with.
+    pub accepted: Option<u64>,
+}
+
 /// A lease as its holder believes it has it (ghost state for the properties).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Lease {
@@ -67,10 +84,8 @@ pub struct ShopWorld {
     pub next_pet_serial: u32,
     /// Next token (a database sequence).
     pub next_token: u64,
-    /// The highest fence the shop has seen on any request.
-    pub fence_seen: u64,
-    /// The last fence the shop accepted a write with.
-    pub fence_accepted: Option<u64>,
+    /// The shop's fence register.
+    pub fence: Fence,
     /// Leases acquired and not yet released (a crashed holder's stays).
     pub leases: Vec<Lease>,
     /// The balance before the run.
@@ -105,8 +120,7 @@ impl ShopWorld {
             locks,
             next_pet_serial: 0,
             next_token,
-            fence_seen: 0,
-            fence_accepted: None,
+            fence: Fence::default(),
             leases: Vec::new(),
             initial_balance: cfg.balance,
             acquired: vec![None; cfg.instances],
@@ -115,26 +129,12 @@ impl ShopWorld {
 
     /// The committed (balance, pets owned, sum of their prices) of the user.
     pub fn profile(&self) -> (u64, usize, u64) {
-        let balance = self.users.select(&USER, None).map_or(0, |u| u.balance);
-        let pets: Vec<PetRow> = self
-            .pets
-            .select_where(None, |k, _| k.0 == USER && k.1 == PET)
-            .into_iter()
-            .map(|(_, r)| r)
-            .collect();
-        (balance, pets.len(), pets.iter().map(|p| p.price).sum())
+        super::statements::shop::select_profile(self)
     }
 
     /// The lock row, as committed.
     pub fn lock_row(&self) -> Option<LockRow> {
-        self.locks.select(&LOCK_KEY.to_owned(), None)
-    }
-
-    /// A token from the sequence.
-    pub fn take_token(&mut self) -> u64 {
-        let t = self.next_token;
-        self.next_token += 1;
-        t
+        super::statements::locks::select_lock(self, LOCK_KEY)
     }
 }
 

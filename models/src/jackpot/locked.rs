@@ -3,18 +3,14 @@
 
 use crate::sim::{Actor, Halt};
 
+use super::statements;
 use super::world::{audit, group, pay, txn_of, who, JackpotWorld, PoolRow, POOL};
 use super::Config;
 
 /// `BEGIN; SELECT … FOR UPDATE`: waits while another transaction holds the row.
 pub(super) fn lock_pool(a: &Actor<JackpotWorld>, me: usize) -> Result<PoolRow, Halt> {
     a.step_when("lock pool", |s| {
-        let row = s
-            .state
-            .pools
-            .select_for_update(&POOL, txn_of(me))
-            .ok()?
-            .expect("pools are never deleted");
+        let row = statements::lock_pool(&mut s.state.pools, POOL, txn_of(me)).ok()?;
         s.saw(|| {
             format!(
                 "{} locks the pool (FOR UPDATE): amount = {}",
@@ -34,20 +30,7 @@ pub(super) fn pay_locked(
     set: impl Fn(&mut PoolRow),
 ) -> Result<(), Halt> {
     a.step("pay win", |s| {
-        let mut amount = 0;
-        s.state
-            .pools
-            .update_where(
-                &POOL,
-                Some(txn_of(me)),
-                |_| true,
-                |r| {
-                    set(r);
-                    r.version += 1;
-                    amount = r.amount;
-                },
-            )
-            .expect("the transaction holds the row lock");
+        let amount = statements::pay_locked(&mut s.state.pools, POOL, txn_of(me), &set);
         s.saw(|| {
             format!(
                 "{} pays {}: amount = {amount} (uncommitted)",
@@ -65,8 +48,8 @@ pub(super) fn commit_win(
     win: i64,
 ) -> Result<(), Halt> {
     a.step("commit", |s| {
-        s.state.pools.commit(txn_of(me));
-        s.state.paid_wins.commit(txn_of(me));
+        let w = &mut *s.state;
+        statements::commit(&mut w.pools, &mut w.paid_wins, txn_of(me));
         pay(s, win_id, POOL, win);
         let amount = s.state.committed(POOL).amount;
         s.saw(|| format!("{} commits win #{win_id}: the pool holds {amount}", who(me)));
@@ -76,8 +59,8 @@ pub(super) fn commit_win(
 
 pub(super) fn rollback(a: &Actor<JackpotWorld>, me: usize, why: &'static str) -> Result<(), Halt> {
     a.step("rollback", |s| {
-        s.state.pools.rollback(txn_of(me));
-        s.state.paid_wins.rollback(txn_of(me));
+        let w = &mut *s.state;
+        statements::rollback(&mut w.pools, &mut w.paid_wins, txn_of(me));
         s.saw(|| format!("{} rolls back: {why}", who(me)));
     })
 }
@@ -92,18 +75,7 @@ pub(super) fn batch(
     for g in order {
         // The UPDATE takes the row lock and keeps it until COMMIT.
         a.step_when("contribute to group", |s| {
-            s.state
-                .pools
-                .update_where(
-                    &g,
-                    Some(txn),
-                    |_| true,
-                    |r| {
-                        r.amount += cfg.contribution;
-                        r.version += 1;
-                    },
-                )
-                .ok()?;
+            statements::add(&mut s.state.pools, g, Some(txn), cfg.contribution).ok()?;
             s.saw(|| {
                 format!(
                     "{} locks {}: SET amount = amount + {} (uncommitted)",
@@ -116,7 +88,8 @@ pub(super) fn batch(
         })?;
     }
     a.step("commit", |s| {
-        s.state.pools.commit(txn);
+        let w = &mut *s.state;
+        statements::commit(&mut w.pools, &mut w.paid_wins, txn);
         for g in order {
             s.state.contributed(g, cfg.contribution);
         }
@@ -135,12 +108,7 @@ pub(super) fn guarded_win(
     // INSERT waits while another transaction has this win id uncommitted, then fails
     // on the committed row: a redelivered win is recognised and skipped.
     let fresh = a.step_when("record win id", |s| {
-        let inserted = s
-            .state
-            .paid_wins
-            .insert(win_id, (), Some(txn))
-            .ok()?
-            .is_ok();
+        let inserted = statements::record_win(&mut s.state.paid_wins, win_id, txn).ok()?;
         s.saw(|| {
             if inserted {
                 format!("{} records win #{win_id} (uncommitted)", who(me))
@@ -154,19 +122,8 @@ pub(super) fn guarded_win(
         return rollback(a, me, "duplicate win");
     }
     let paid = a.step_when("guarded decrement", |s| {
-        let n = s
-            .state
-            .pools
-            .update_where(
-                &POOL,
-                Some(txn),
-                |r| r.amount >= cfg.win,
-                |r| {
-                    r.amount -= cfg.win;
-                    r.version += 1;
-                },
-            )
-            .ok()?;
+        let paid = statements::guarded_decrement(&mut s.state.pools, POOL, txn, cfg.win).ok()?;
+        let n = usize::from(paid);
         s.saw(|| {
             format!(
                 "{}: SET amount = amount − {w} WHERE amount >= {w}: {n} row",
@@ -174,7 +131,7 @@ pub(super) fn guarded_win(
                 w = cfg.win
             )
         });
-        Some(n == 1)
+        Some(paid)
     })?;
     if paid {
         commit_win(a, me, win_id, cfg.win)

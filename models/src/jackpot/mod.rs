@@ -25,10 +25,14 @@
 mod actors;
 mod locked;
 mod model;
+pub mod statements;
 mod unlocked;
+mod workload;
 mod world;
 
 pub use model::Jackpot;
+pub use workload::JackpotWorkload;
+pub use world::PoolRow;
 
 use crate::sim::Property;
 

@@ -3,14 +3,13 @@
 
 use crate::sim::{Actor, Halt};
 
+use super::statements;
 use super::world::{audit, pay, tally_cas, who, JackpotWorld, PoolRow, POOL};
 use super::{Config, FAILED_OP_NO_EFFECT, OP_SUCCEEDS_WITHIN_ATTEMPTS};
 
-const AUTOCOMMIT: &str = "no transaction holds a row lock in this variant";
-
 pub(super) fn read_pool(a: &Actor<JackpotWorld>, me: usize) -> Result<PoolRow, Halt> {
     a.step("read pool", |s| {
-        let row = s.state.committed(POOL);
+        let row = statements::read_pool(&s.state.pools, POOL);
         s.saw(|| {
             format!(
                 "{} reads the pool: amount = {}, version = {}",
@@ -30,7 +29,7 @@ pub(super) fn read_modify_write_win(
     win_id: u32,
 ) -> Result<(), Halt> {
     let read = a.step("read pool", |s| {
-        let amount = s.state.committed(POOL).amount;
+        let amount = statements::read_pool(&s.state.pools, POOL).amount;
         s.saw(|| format!("{} reads the pool: amount = {amount}", who(me)));
         amount
     })?;
@@ -39,10 +38,7 @@ pub(super) fn read_modify_write_win(
     }
     let new = read - cfg.win;
     a.step("write amount", |s| {
-        s.state
-            .pools
-            .update_where(&POOL, None, |_| true, |r| r.amount = new)
-            .expect(AUTOCOMMIT);
+        statements::write_amount(&mut s.state.pools, POOL, new);
         pay(s, win_id, POOL, cfg.win);
         s.saw(|| {
             format!(
@@ -65,22 +61,10 @@ pub(super) fn cas_contribution(
         let new = read.amount + cfg.contribution;
         let last = attempt == cfg.attempts;
         let done = a.step("compare-and-set", |s| {
-            let n = s
-                .state
-                .pools
-                .update_where(
-                    &POOL,
-                    None,
-                    |r| r.version == read.version,
-                    |r| {
-                        r.amount = new;
-                        r.version += 1;
-                    },
-                )
-                .expect(AUTOCOMMIT);
-            tally_cas(s, POOL, read.version, n == 1);
+            let set = statements::compare_and_set(&mut s.state.pools, POOL, read.version, new);
+            tally_cas(s, POOL, read.version, set);
             let now = s.state.committed(POOL);
-            if n == 1 {
+            if set {
                 s.state.contributed(POOL, cfg.contribution);
                 s.saw(|| format!("{} adds {}: SET amount = {new}, version = {} WHERE version = {}: 1 row (attempt {attempt})", who(me), cfg.contribution, now.version, read.version));
                 audit(s);
@@ -119,18 +103,7 @@ pub(super) fn blind_contribution(
     // The write waits for a row lock like any UPDATE, then overwrites whatever the
     // lock holder committed: the version is bumped but never compared.
     a.step_when("write amount", |s| {
-        s.state
-            .pools
-            .update_where(
-                &POOL,
-                None,
-                |_| true,
-                |r| {
-                    r.amount = new;
-                    r.version += 1;
-                },
-            )
-            .ok()?;
+        statements::write_unversioned(&mut s.state.pools, POOL, new).ok()?;
         s.state.contributed(POOL, cfg.contribution);
         s.saw(|| {
             format!(
@@ -147,18 +120,7 @@ pub(super) fn blind_contribution(
 
 pub(super) fn reset(a: &Actor<JackpotWorld>, cfg: &Config) -> Result<(), Halt> {
     a.step("reset pool", |s| {
-        s.state
-            .pools
-            .update_where(
-                &POOL,
-                None,
-                |_| true,
-                |r| {
-                    r.amount = cfg.reset_to;
-                    r.version = 1;
-                },
-            )
-            .expect(AUTOCOMMIT);
+        statements::reset(&mut s.state.pools, POOL, cfg.reset_to);
         s.state.rebased(POOL, cfg.reset_to);
         s.saw(|| {
             format!(
@@ -176,18 +138,7 @@ pub(super) fn additive_contribution(
     me: usize,
 ) -> Result<(), Halt> {
     a.step_when("contribute", |s| {
-        s.state
-            .pools
-            .update_where(
-                &POOL,
-                None,
-                |_| true,
-                |r| {
-                    r.amount += cfg.contribution;
-                    r.version += 1;
-                },
-            )
-            .ok()?;
+        statements::add(&mut s.state.pools, POOL, None, cfg.contribution).ok()?;
         s.state.contributed(POOL, cfg.contribution);
         let amount = s.state.committed(POOL).amount;
         s.saw(|| {

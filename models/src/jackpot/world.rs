@@ -82,9 +82,7 @@ impl JackpotWorld {
 
     /// The committed row of group `g`, as an autocommit `SELECT` sees it.
     pub fn committed(&self, g: usize) -> PoolRow {
-        self.pools
-            .select(&g, None)
-            .expect("pools are never deleted")
+        super::statements::read_pool(&self.pools, g)
     }
 
     /// What the pool of group `g` should hold according to the ledger.

@@ -15,6 +15,7 @@
 //!   store, a host's files and kernel locks) whose statements are atomic steps.
 //! - [`scenario`]: a scheme with its sizes and expected verdict, ready for the CLI.
 //! - [`trace`]: the out-of-band recorder of events, violations and property checks.
+//! - [`workload`]: a scheme's statements run on OS threads, for the throughput bench.
 
 mod actor;
 mod cast;
@@ -30,6 +31,7 @@ mod sql_step;
 mod step;
 pub mod store;
 pub mod trace;
+pub mod workload;
 mod world;
 
 pub use actor::{Actor, Halt};

@@ -4,6 +4,7 @@
 
 use crate::sim::{Actor, Halt, Step};
 
+use super::statements;
 use super::world::{PollerWorld, LEASE_KEY};
 use super::{Config, Protocol, LOCK_PATH};
 
@@ -54,8 +55,7 @@ pub fn release(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<(), Ha
         Protocol::Unguarded => Ok(()),
         Protocol::ExclusiveLockFile | Protocol::PidTakeover => a.step("remove lock file", |s| {
             let host = &mut s.state.hosts[h];
-            let removed = host.unlink(LOCK_PATH);
-            host.process_ended(pid);
+            let removed = statements::remove_lock_file(host, LOCK_PATH, pid);
             let path = host.display(LOCK_PATH);
             s.saw(|| match removed {
                 Some(p) if p == pid => format!("unlink {path} (pid {p}, mine); exit"),
@@ -65,13 +65,13 @@ pub fn release(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<(), Ha
         }),
         Protocol::KernelFileLock => a.step("exit", |s| {
             let host = &mut s.state.hosts[h];
-            host.process_ended(pid);
+            statements::exit(host, pid);
             let path = host.display(LOCK_PATH);
             s.saw(|| format!("pid {pid} exits: the kernel releases its flock; {path} stays"));
         }),
         Protocol::RenewedLease => a.step("release lease", |s| {
             let now = s.now;
-            let released = s.state.store.compare_and_delete(&LEASE_KEY, &me, now);
+            let released = statements::release_lease(&mut s.state.store, &LEASE_KEY, me, now);
             s.saw(|| {
                 if released {
                     format!("DEL {LEASE_KEY} if mine: released; exit")
@@ -95,7 +95,7 @@ fn create_lock_file(
     a.step("create lock file", |s| {
         let host = &mut s.state.hosts[h];
         let path = host.display(LOCK_PATH);
-        match host.create_exclusive(LOCK_PATH, pid) {
+        match statements::create_lock_file(host, LOCK_PATH, pid) {
             Ok(()) => {
                 s.saw(|| format!("open {path} O_CREAT|O_EXCL: created, pid {pid} written: lock acquired"));
                 Standing::Polling
@@ -103,7 +103,7 @@ fn create_lock_file(
             Err(holder) => {
                 let held = host.describe_pid(holder);
                 if exit_if_exists {
-                    host.process_ended(pid);
+                    statements::exit(host, pid);
                     s.saw(|| format!("open {path} O_CREAT|O_EXCL: EEXIST, it holds {held}: \"another instance is running\", exit"));
                 } else {
                     s.saw(|| format!("open {path} O_CREAT|O_EXCL: EEXIST"));
@@ -122,15 +122,15 @@ fn take_over_if_stale(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result
     let stale = a.step("check pid in lock file", |s| {
         let host = &mut s.state.hosts[h];
         let path = host.display(LOCK_PATH);
-        match host.read_file(LOCK_PATH) {
-            Some(p) if host.is_alive(p) => {
-                host.process_ended(pid);
+        match statements::probe_lock_file(host, LOCK_PATH) {
+            Some((p, true)) => {
+                statements::exit(host, pid);
                 s.saw(|| {
                     format!("{path} holds pid {p}, alive: \"another instance is running\", exit")
                 });
                 false
             }
-            Some(p) => {
+            Some((p, false)) => {
                 s.saw(|| {
                     format!(
                         "{path} holds pid {p}: no such process, the file is stale: take it over"
@@ -150,7 +150,7 @@ fn take_over_if_stale(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result
     a.step("remove stale lock file", |s| {
         let host = &mut s.state.hosts[h];
         let path = host.display(LOCK_PATH);
-        let removed = host.unlink(LOCK_PATH);
+        let removed = statements::unlink_lock_file(host, LOCK_PATH);
         let held = removed.map(|p| host.describe_pid(p));
         s.saw(|| match held {
             Some(held) => format!("unlink {path}: removed the file holding {held}"),
@@ -166,13 +166,13 @@ fn flock(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<Standing, Ha
     a.step("flock lock file", |s| {
         let host = &mut s.state.hosts[h];
         let path = host.display(LOCK_PATH);
-        match host.try_flock(LOCK_PATH, pid) {
+        match statements::flock(host, LOCK_PATH, pid) {
             Ok(()) => {
                 s.saw(|| format!("open {path}, flock(LOCK_EX|LOCK_NB): locked by pid {pid}"));
                 Standing::Polling
             }
             Err(holder) => {
-                host.process_ended(pid);
+                statements::exit(host, pid);
                 s.saw(|| format!("flock {path}: EWOULDBLOCK, pid {holder} holds it: \"another instance is running\", exit"));
                 Standing::Exit
             }
@@ -184,7 +184,7 @@ fn flock(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<Standing, Ha
 fn acquire_lease(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<Standing, Halt> {
     a.step("acquire lease", |s| {
         let now = s.now;
-        if s.state.store.set_nx_px(LEASE_KEY, me, cfg.ttl, now) {
+        if statements::acquire_lease(&mut s.state.store, LEASE_KEY, me, cfg.ttl, now) {
             let until = now + cfg.ttl;
             s.saw(|| {
                 format!(
@@ -207,10 +207,7 @@ fn acquire_lease(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<Stan
 fn renew_lease(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<Standing, Halt> {
     let renewed = a.step("renew lease", |s| {
         let now = s.now;
-        let renewed = s
-            .state
-            .store
-            .compare_and_expire(&LEASE_KEY, &me, cfg.ttl, now);
+        let renewed = statements::renew_lease(&mut s.state.store, &LEASE_KEY, me, cfg.ttl, now);
         let held = describe_lease(s);
         s.saw(|| {
             if renewed {

@@ -42,11 +42,14 @@ mod guard;
 mod model;
 mod process;
 mod server;
+pub mod statements;
+mod workload;
 mod world;
 
 pub use crate::sim::store::{Host, Pid};
 pub use model::SingletonPoller;
 pub use server::{Answer, Server, LONG_POLL_TIMEOUT};
+pub use workload::PollerWorkload;
 pub use world::{PollerWorld, LEASE_KEY};
 
 use crate::sim::{Property, Tick};

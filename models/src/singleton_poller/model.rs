@@ -6,7 +6,8 @@ use crate::sim::{ActorId, Cast, Property, Scheme, Step};
 
 use super::world::PollerWorld;
 use super::{
-    process, Config, POLLER_RESUMES, RESTART_DELAY, SINGLE_POLLER, UPDATE_HANDLED, UPDATE_ONCE,
+    process, statements, Config, POLLER_RESUMES, RESTART_DELAY, SINGLE_POLLER, UPDATE_HANDLED,
+    UPDATE_ONCE,
 };
 
 /// A singleton-poller model, ready to run under any engine.
@@ -76,7 +77,7 @@ impl Scheme for SingletonPoller {
 /// releases its flock and closes its connection to the server; its lock file and its
 /// lease stay behind.
 fn killed(s: &mut Step<'_, PollerWorld>, cfg: &Config, victim: usize) {
-    s.state.hosts[cfg.host_of(victim)].process_ended(cfg.pid_of(victim));
+    statements::exit(&mut s.state.hosts[cfg.host_of(victim)], cfg.pid_of(victim));
     s.state.server.disconnect(victim);
     s.state.last_kill = Some(s.now);
     s.state.polled_since_kill = false;

@@ -1,12 +1,12 @@
-//! Runs a kernel on OS threads for criterion's `iter_custom`: the threads are spawned
-//! once per sample and released together, so spawning is not what is timed.
+//! Runs a rung's workload on OS threads for criterion's `iter_custom`: the threads are
+//! spawned once per sample and released together, so spawning is not what is timed.
 
 use std::fmt;
 use std::sync::Barrier;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use crate::kernels::KernelSpec;
+use crate::rungs::Rung;
 
 /// Lock operations each thread completes per criterion iteration; one iteration of
 /// `t` threads is `t × OPS_PER_THREAD` elements.
@@ -43,13 +43,13 @@ impl fmt::Display for Contention {
     }
 }
 
-/// Runs `iters` iterations of `threads` threads on a fresh kernel and returns the time
-/// from their release to the last one finishing. Panics if the resource saw a
-/// different number of critical sections than the threads completed: the kernel let
+/// Runs `iters` iterations of `threads` threads on a fresh workload and returns the
+/// time from their release to the last one finishing. Panics if the resource saw a
+/// different number of critical sections than the threads completed: the scheme let
 /// two holders in at once.
-pub fn run(spec: &KernelSpec, contention: Contention, threads: usize, iters: u64) -> Duration {
-    let kernel = (spec.build)(threads);
-    let kernel = &*kernel;
+pub fn run(rung: &Rung, contention: Contention, threads: usize, iters: u64) -> Duration {
+    let workload = (rung.build)(threads);
+    let workload = &*workload;
     let per_thread = iters * OPS_PER_THREAD;
     let start = Barrier::new(threads + 1);
     let elapsed = thread::scope(|s| {
@@ -61,7 +61,7 @@ pub fn run(spec: &KernelSpec, contention: Contention, threads: usize, iters: u64
                     start.wait();
                     let mut done = 0;
                     while done < per_thread {
-                        done += u64::from(kernel.operation(t, key));
+                        done += u64::from(workload.operation(t, key));
                     }
                 })
             })
@@ -69,7 +69,7 @@ pub fn run(spec: &KernelSpec, contention: Contention, threads: usize, iters: u64
         start.wait();
         let began = Instant::now();
         for w in workers {
-            w.join().expect("a kernel thread panicked");
+            w.join().expect("a workload thread panicked");
         }
         began.elapsed()
     });
@@ -79,11 +79,11 @@ pub fn run(spec: &KernelSpec, contention: Contention, threads: usize, iters: u64
             Contention::HotKey => per_thread * threads as u64,
             Contention::DisjointKeys => per_thread,
         };
-        let seen = kernel.completed_at_resource(key);
+        let seen = workload.completed_at_resource(key);
         assert_eq!(
             seen, expected,
             "{} ({contention}, {threads} threads): the resource at key {key} saw {seen} critical sections, the threads completed {expected}",
-            spec.id
+            rung.id
         );
     }
     elapsed

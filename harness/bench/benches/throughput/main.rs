@@ -5,16 +5,20 @@
 //! Group `throughput`, id `<scheme>/<variant>/<contention>`, value the thread count.
 //! One element is one completed lock operation — acquire (retrying while contended),
 //! the critical section (an increment of the protected resource), release — made of
-//! the scheme's own statements on the kit's store (`Table`, `Kv`), each statement one
-//! critical section of a `std::sync::Mutex` around the store. One iteration is
-//! [`driver::OPS_PER_THREAD`] operations per thread, all threads together.
+//! the statements the checked model runs: each rung is its model's workload
+//! (`locklab::models::<scheme>::*Workload`, built on `locklab::sim::workload`), which
+//! calls the same statement functions (`<scheme>::statements`) as the model's steps,
+//! each statement one critical section of a `std::sync::Mutex` around the model's
+//! store. What a workload cannot take from its model (the ticker, pauses, crashes,
+//! the property checks) its docs say. One iteration is [`driver::OPS_PER_THREAD`]
+//! operations per thread, all threads together.
 //!
 //! `cargo bench -p locklab-bench --bench throughput -- --test` runs each case once.
 #![deny(missing_docs)]
 
+mod baseline;
 mod driver;
-mod kernel;
-mod kernels;
+mod rungs;
 
 use locklab_bench as common;
 
@@ -35,20 +39,19 @@ fn throughput(c: &mut Criterion) {
         Duration::from_millis(300),
         Duration::from_millis(1500),
     );
-    for spec in kernels::all() {
-        if spec.id != kernels::BASELINE && locklab::scenarios::find(spec.id).is_none() {
-            // The kernel is written from the catalogue; its scenario may land later.
-            eprintln!(
-                "note: no scenario '{}' (yet): its throughput rows will not link to a verdict",
-                spec.id
-            );
-        }
+    for rung in rungs::all() {
+        // A workload is its model's: a rung without a scenario is a renamed one.
+        assert!(
+            rung.id == rungs::BASELINE || locklab::scenarios::find(rung.id).is_some(),
+            "no scenario '{}': its throughput rows would not link to a verdict",
+            rung.id
+        );
         for contention in Contention::ALL {
             for threads in THREADS {
                 group.throughput(Throughput::Elements(OPS_PER_THREAD * threads as u64));
-                let id = BenchmarkId::new(format!("{}/{contention}", spec.id), threads);
+                let id = BenchmarkId::new(format!("{}/{contention}", rung.id), threads);
                 group.bench_function(id, |b| {
-                    b.iter_custom(|iters| driver::run(&spec, contention, threads, iters))
+                    b.iter_custom(|iters| driver::run(&rung, contention, threads, iters))
                 });
             }
         }

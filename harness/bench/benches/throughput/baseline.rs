@@ -1,11 +1,11 @@
 //! The baseline every scheme is compared with: a bare `std::sync::Mutex<u64>` per key
-//! and the same increment as every kernel's critical section. On one hot key all
+//! and the same increment as every workload's critical section. On one hot key all
 //! threads share one mutex; on disjoint keys each thread has its own, so nothing is
 //! shared and this is the best any scheme could scale.
 
 use std::sync::{Mutex, PoisonError};
 
-use crate::kernel::{LockKernel, Padded};
+use locklab::sim::workload::{Padded, Workload};
 
 /// One `Mutex<u64>` per key.
 pub struct StdMutex {
@@ -21,7 +21,7 @@ impl StdMutex {
     }
 }
 
-impl LockKernel for StdMutex {
+impl Workload for StdMutex {
     fn operation(&self, _thread: usize, key: usize) -> bool {
         *self.counters[key]
             .0

@@ -1,0 +1,168 @@
+//! Cart reservation on OS threads, for the throughput bench: users (threads)
+//! reserving every item of a two-item cart (key `k` is the cart {`2k`, `2k+1`}),
+//! placing the order, paying (the critical section), and selling and releasing, with
+//! the model's own [`statements`] on its [`Cache`] and stock. Each step of the model
+//! (one synchronous pass over the map, one script of the shared store) is one
+//! critical section here, running the same statements in the same order.
+//!
+//! What the workload leaves out, and why:
+//! - The model's carts overlap in a ring, to make users race for items; here carts
+//!   are disjoint, so that disjoint keys share nothing but the store.
+//! - A refused user of the model gives up (the write-up's tab reports "being
+//!   processed by another user", after its `catch` block released by user id); here
+//!   the user tries again, as a person would, and the write-up's `catch` runs first.
+//! - Stock is more than any run can sell, payment is confirmed at once, and no
+//!   ticker runs: the clock advances one tick per reserve attempt and a reservation
+//!   is [`LEASE_TTL`] long, so none lapses during a payment. No sweeper, crash,
+//!   pause, second tab or second instance, no property checks (nor the ghost
+//!   reservations they read) and no timeline.
+//!
+//! The payment is the critical section and comes before the correct fix's sale, as in
+//! the model; that sale cannot be refused here, and if it were, the resource would
+//! count one more payment than the operations that completed, and the bench stops.
+
+use crate::sim::workload::{back_off, Clocked, Resource, Store, Tokens, Workload, LEASE_TTL};
+
+use super::cache::{Cache, Entry, Owner};
+use super::statements;
+use super::world::Item;
+use super::Protocol;
+
+/// Items per cart.
+const CART: usize = 2;
+
+/// The reservation map and the shop's stock: the in-process map and the shop's
+/// database of the write-up, or the one shared store of the correct fix.
+struct Shop {
+    cache: Cache,
+    stock: Vec<i64>,
+    sold: Vec<u32>,
+}
+
+/// A cart-reservation rung, runnable on OS threads: the write-up's
+/// [`Protocol::TtlReservationCache`] or the correct
+/// [`Protocol::SharedAtomicReservation`].
+pub struct CartWorkload {
+    protocol: Protocol,
+    shop: Store<Clocked<Shop>>,
+    tokens: Tokens,
+    /// The payments that went through: the critical section.
+    paid: Resource,
+}
+
+impl CartWorkload {
+    /// `keys` carts for up to as many users, every item stocked beyond what a run
+    /// can sell; an error for a protocol the bench does not run.
+    pub fn new(protocol: Protocol, keys: usize) -> Result<Self, String> {
+        if !matches!(
+            protocol,
+            Protocol::TtlReservationCache | Protocol::SharedAtomicReservation
+        ) {
+            return Err(format!("no workload for {protocol:?}"));
+        }
+        let shop = Shop {
+            cache: Cache::default(),
+            stock: vec![i64::MAX / 2; keys * CART],
+            sold: vec![0; keys * CART],
+        };
+        Ok(CartWorkload {
+            protocol,
+            shop: Store::new(Clocked::new(shop)),
+            tokens: Tokens::new(keys),
+            paid: Resource::new(keys),
+        })
+    }
+
+    /// The whole cart, checked and reserved for `owner` in one step: whether it is.
+    fn reserve(&self, cart: &[Item], owner: Owner, reservation: usize) -> bool {
+        self.shop.statement(|s| {
+            let now = s.tick();
+            if statements::taken(&s.world.cache, cart, now, false) {
+                return false;
+            }
+            let entry = Entry {
+                owner,
+                expires_at: now + LEASE_TTL,
+                reservation,
+            };
+            for &x in cart {
+                statements::lock_item(&mut s.world.cache, x, entry);
+            }
+            true
+        })
+    }
+
+    /// Deletes every entry of the cart `owner` still holds, in one step.
+    fn release(&self, cart: &[Item], owner: Owner) {
+        self.shop
+            .statement(|s| statements::remove_owned(&mut s.world.cache, cart, owner));
+    }
+
+    /// `placeOrder`'s stock check: whether every item has a unit left.
+    fn place_order(&self, cart: &[Item]) -> bool {
+        self.shop
+            .statement(|s| statements::sold_out(&s.world.stock, cart).is_empty())
+    }
+
+    /// The correct sale, one step: sold only while `owner` still holds every item
+    /// and each has a unit; the sale consumes the reservation.
+    fn sell_with_token(&self, cart: &[Item], owner: Owner) -> bool {
+        self.shop.statement(|s| {
+            let (w, now) = (&mut s.world, s.now);
+            if !statements::lapsed(&w.cache, cart, owner, now).is_empty()
+                || !statements::sold_out(&w.stock, cart).is_empty()
+            {
+                return false;
+            }
+            statements::decrement(&mut w.stock, &mut w.sold, cart);
+            for &x in cart {
+                statements::remove_entry(&mut w.cache, x);
+            }
+            true
+        })
+    }
+}
+
+impl Workload for CartWorkload {
+    fn operation(&self, me: usize, k: usize) -> bool {
+        let cart: Vec<Item> = (k * CART..(k + 1) * CART).collect();
+        let rid = self.tokens.next(me);
+        // The write-up's owner is the user id; the correct fix's, the reservation's token.
+        let shared = self.protocol == Protocol::SharedAtomicReservation;
+        let owner = if shared {
+            Owner::Token(rid + 1)
+        } else {
+            Owner::User(me)
+        };
+        while !self.reserve(&cart, owner, rid as usize) {
+            if !shared {
+                // The `catch` block releases the cart by user id anyway.
+                self.release(&cart, owner);
+            }
+            back_off();
+        }
+        if !self.place_order(&cart) {
+            self.release(&cart, owner);
+            return false;
+        }
+        self.paid.increment(k);
+        if shared {
+            let sold = self.sell_with_token(&cart, owner);
+            if !sold {
+                self.release(&cart, owner);
+            }
+            return sold;
+        }
+        // The write-up's sale: no re-check of the reservation, then the release.
+        self.shop.statement(|s| {
+            let w = &mut s.world;
+            statements::decrement(&mut w.stock, &mut w.sold, &cart)
+        });
+        self.release(&cart, owner);
+        true
+    }
+
+    fn completed_at_resource(&self, k: usize) -> u64 {
+        self.paid.count(k)
+    }
+}
