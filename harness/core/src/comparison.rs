@@ -30,6 +30,10 @@ pub struct Run {
     /// How much of the space it covered.
     #[serde(flatten)]
     pub coverage: Coverage,
+    /// Why the engine could not run the model at all (loom's thread limit), if so:
+    /// neither a pass nor a violation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl Run {
@@ -42,6 +46,10 @@ impl Run {
             seconds: v.elapsed.as_secs_f64(),
             passed: matches!(v.outcome, Outcome::Passed),
             coverage: v.coverage,
+            error: match &v.outcome {
+                Outcome::Error(e) => Some(e.clone()),
+                _ => None,
+            },
         }
     }
 }

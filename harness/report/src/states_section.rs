@@ -26,6 +26,16 @@ fn sizes(r: &Run) -> String {
 }
 
 fn searched(r: &Run) -> String {
+    if let Some(e) = &r.error {
+        // The reason up to its parenthesis: "loom runs at most 4 actors".
+        let reason = e.split(" (").next().unwrap_or(e).trim();
+        return format!("not run: {}", cell(reason));
+    }
+    if r.executions == 0 && !r.passed {
+        // No execution ran, so nothing was violated: the engine refused the model (a
+        // file measured before runs carried their error).
+        return "not run (the engine refused the model)".to_owned();
+    }
     let what = match r.coverage {
         Coverage::Exhaustive => "every interleaving".to_owned(),
         Coverage::PreemptionBounded { bound } => format!("≤{bound} preemptions"),
