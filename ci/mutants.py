@@ -9,9 +9,16 @@ mutant of the correct rungs' guards and of the kit's store operations?
 Each mutant is an exact text replacement in one file (ci/mutants.txt says which,
 and why the guard matters). For each: apply it, build the release binary (a mutant
 that does not build is not viable), run `locklab check` (exit 1: caught), and if that
-passes run the tests of the kit (`locklab-models`) and of the `locklab` crate
-(a failing test: caught); then put
+passes run the tests that can see the mutated code (a failing test: caught); then put
 the file back. The score goes to reports/mutation.md.
+
+To keep a run short, a mutant of one scheme (`## scheme:`, or derived from a path
+`models/src/<scheme>/…`) is checked with `locklab check --only <scheme>/` (no other
+scheme runs its code), and its tests are the kit crate's (`locklab-models`: the
+scheme's unit tests and the store's). A kit mutant (`models/src/sim/…`) runs the
+whole check, then the kit crate's tests and the `locklab` crate's `kit` and
+`sql_steps` tests. `ladders` is left out: it re-runs the check, and its pinned loom
+counts would "catch" any mutant that merely changes the number of executions.
 
 A hand list rather than cargo-mutants: cargo-mutants would generate every operator
 swap in the crates (thousands here), each a release build plus a check; on two
@@ -39,8 +46,13 @@ def parse(text):
         meta = dict(re.findall(r"^## (\w+): (.*)$", head, re.M))
         original, _, rest = body.partition("===\n")
         mutant, _, _ = rest.partition(">>>")
+        scheme = meta.get("scheme", "").strip()
+        parts = meta["file"].strip().split("/")
+        if not scheme and parts[:2] == ["models", "src"] and parts[2] != "sim":
+            scheme = parts[2].replace("_", "-")
         mutants.append(
             {
+                "scheme": scheme,
                 "id": meta["id"].strip(),
                 "file": meta["file"].strip(),
                 "why": meta.get("why", "").strip(),
@@ -71,16 +83,25 @@ def judge(m):
         code, out = run(["cargo", "build", "--release", "-q", "-p", "locklab-cli"], 1800)
         if code != 0:
             return "unviable", "does not build"
-        code, out = run(["target/release/locklab", "check"], 1800)
+        check = ["target/release/locklab", "check"]
+        if m["scheme"]:
+            check += ["--only", m["scheme"] + "/"]
+        code, out = run(check, 1800)
         if code == 1:
             unmet = [l.strip() for l in out.splitlines() if " NO " in l or "unmet" in l]
             return "caught", "check: " + (unmet[0] if unmet else "an expectation failed")
         if code != 0:
             return "caught", f"check exited {code}"
-        code, out = run(
-            ["cargo", "test", "--release", "-q", "-p", "locklab-models", "-p", "locklab"],
-            3600,
-        )
+        tests = [["cargo", "test", "--release", "-q", "-p", "locklab-models"]]
+        if not m["scheme"]:
+            tests.append(
+                ["cargo", "test", "--release", "-q", "-p", "locklab"]
+                + ["--test", "kit", "--test", "sql_steps"]
+            )
+        for cmd in tests:
+            code, out = run(cmd, 3600)
+            if code != 0:
+                break
         if code != 0:
             failed = re.findall(r"^    (\S+)$", out, re.M)
             return "caught", "cargo test: " + (", ".join(failed[:3]) or "a test failed")
