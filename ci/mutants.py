@@ -5,19 +5,33 @@ mutant of the correct rungs' guards and of the kit's store operations?
     python3 ci/mutants.py                 # every mutant in ci/mutants.txt
     python3 ci/mutants.py epoch- kv-      # only mutants whose id starts so
     python3 ci/mutants.py --list          # the list, without running
+    python3 ci/mutants.py --before REV    # also score against REV's scenarios
+
+With `--before REV`, one build per mutant gives two scores: "after" (every scenario
+of the tree) and "before" (only the scenarios `REV:reports/check.json` lists, i.e.
+the tree before new scenarios were added; the model code is the same, so a check
+failure in a scenario REV did not have would not have happened at REV).
 
 Each mutant is an exact text replacement in one file (ci/mutants.txt says which,
 and why the guard matters). For each: apply it, build the release binary (a mutant
 that does not build is not viable), run `locklab check` (exit 1: caught), and if that
-passes run the tests of the kit (`locklab-models`) and of the `locklab` crate
-(a failing test: caught); then put
+passes run the tests that can see the mutated code (a failing test: caught); then put
 the file back. The score goes to reports/mutation.md.
+
+To keep a run short, a mutant of one scheme (`## scheme:`, or derived from a path
+`models/src/<scheme>/…`) is checked with `locklab check --only <scheme>/` (no other
+scheme runs its code), and its tests are the kit crate's (`locklab-models`: the
+scheme's unit tests and the store's). A kit mutant (`models/src/sim/…`) runs the
+whole check, then the kit crate's tests and the `locklab` crate's `kit` and
+`sql_steps` tests. `ladders` is left out: it re-runs the check, and its pinned loom
+counts would "catch" any mutant that merely changes the number of executions.
 
 A hand list rather than cargo-mutants: cargo-mutants would generate every operator
 swap in the crates (thousands here), each a release build plus a check; on two
 cores that is days. The list names the guards a scenario must need, which is what
 the ladders are meant to exercise.
 """
+import json
 import pathlib
 import re
 import subprocess
@@ -39,8 +53,13 @@ def parse(text):
         meta = dict(re.findall(r"^## (\w+): (.*)$", head, re.M))
         original, _, rest = body.partition("===\n")
         mutant, _, _ = rest.partition(">>>")
+        scheme = meta.get("scheme", "").strip()
+        parts = meta["file"].strip().split("/")
+        if not scheme and parts[:2] == ["models", "src"] and parts[2] != "sim":
+            scheme = parts[2].replace("_", "-")
         mutants.append(
             {
+                "scheme": scheme,
                 "id": meta["id"].strip(),
                 "file": meta["file"].strip(),
                 "why": meta.get("why", "").strip(),
@@ -61,36 +80,82 @@ def run(cmd, timeout):
         return None, "timed out"
 
 
-def judge(m):
+def failing(out):
+    """The scenarios whose expectation failed, from `check --json`."""
+    try:
+        return {r["scenario"] for r in json.loads(out)["results"] if not r["met"]}
+    except (ValueError, KeyError):
+        return None
+
+
+def judge(m, before=None):
+    """(verdict, detail, verdict at `before`): `before` is a set of scenario ids."""
     path = ROOT / m["file"]
     source = path.read_text()
     if source.count(m["original"]) != 1:
-        return "stale", f"the original text occurs {source.count(m['original'])} times"
+        n = source.count(m["original"])
+        return "stale", f"the original text occurs {n} times", "stale"
     path.write_text(source.replace(m["original"], m["mutant"]))
     try:
         code, out = run(["cargo", "build", "--release", "-q", "-p", "locklab-cli"], 1800)
         if code != 0:
-            return "unviable", "does not build"
-        code, out = run(["target/release/locklab", "check"], 1800)
-        if code == 1:
-            unmet = [l.strip() for l in out.splitlines() if " NO " in l or "unmet" in l]
-            return "caught", "check: " + (unmet[0] if unmet else "an expectation failed")
-        if code != 0:
-            return "caught", f"check exited {code}"
-        code, out = run(
-            ["cargo", "test", "--release", "-q", "-p", "locklab-models", "-p", "locklab"],
-            3600,
-        )
-        if code != 0:
-            failed = re.findall(r"^    (\S+)$", out, re.M)
-            return "caught", "cargo test: " + (", ".join(failed[:3]) or "a test failed")
-        return "survived", "check and cargo test pass"
+            return "unviable", "does not build", "unviable"
+        check = ["target/release/locklab", "check", "--json"]
+        if m["scheme"]:
+            check += ["--only", m["scheme"] + "/"]
+        code, out = run(check, 1800)
+        if code not in (0, 1):
+            return "caught", f"check exited {code}", "caught"
+        unmet = failing(out) if code == 1 else set()
+        if unmet is None:
+            return "caught", "check: an expectation failed", "caught"
+        then = None
+        if before is not None:
+            then = "caught" if unmet & before else None
+        if unmet:
+            names = ", ".join(sorted(unmet))
+            if before is not None and then is None:
+                # Only a new scenario caught it: would the tests have, before?
+                then = "caught" if run_tests(m)[0] else "survived"
+            return "caught", f"check: {names}", then
+        failed, detail = run_tests(m)
+        if failed:
+            return "caught", detail, "caught"
+        return "survived", "check and cargo test pass", "survived"
     finally:
         path.write_text(source)
 
 
+def run_tests(m):
+    """(whether a test failed, what failed) for the tests that can see `m`."""
+    tests = [["cargo", "test", "--release", "-q", "-p", "locklab-models"]]
+    if not m["scheme"]:
+        tests.append(
+            ["cargo", "test", "--release", "-q", "-p", "locklab"]
+            + ["--test", "kit", "--test", "sql_steps"]
+        )
+    for cmd in tests:
+        code, out = run(cmd, 3600)
+        if code != 0:
+            break
+    if code != 0:
+        failed = re.findall(r"^    (\S+)$", out, re.M)
+        return True, "cargo test: " + (", ".join(failed[:3]) or "a test failed")
+    return False, ""
+
+
 def main(args):
     mutants = parse(LIST.read_text())
+    before = None
+    if "--before" in args:
+        i = args.index("--before")
+        rev = args[i + 1]
+        args = args[:i] + args[i + 2 :]
+        old = subprocess.run(
+            ["git", "show", f"{rev}:reports/check.json"],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        ).stdout
+        before = {r["scenario"] for r in json.loads(old)["results"]}
     if "--list" in args:
         for m in mutants:
             print(f"{m['id']:45} {m['file']}")
@@ -99,22 +164,30 @@ def main(args):
     rows = []
     for m in chosen:
         start = time.time()
-        verdict, detail = judge(m)
+        verdict, detail, then = judge(m, before)
         took = time.time() - start
-        print(f"{verdict:9} {m['id']} ({took:.0f} s): {detail}", flush=True)
-        rows.append((m, verdict, detail))
-    viable = [r for r in rows if r[1] in ("caught", "survived")]
-    caught = [r for r in viable if r[1] == "caught"]
-    score = f"{len(caught)} of {len(viable)} viable mutants caught" + (
-        f" ({100 * len(caught) / len(viable):.0f}%)" if viable else ""
-    )
+        was = f" (before: {then})" if before is not None else ""
+        print(f"{verdict:9} {m['id']} ({took:.0f} s): {detail}{was}", flush=True)
+        rows.append((m, verdict, detail, then))
+    score = tally([r[1] for r in rows])
     print(score)
+    old = tally([r[3] for r in rows]) if before is not None else None
+    if old:
+        print(f"before: {old}")
     if len(chosen) == len(mutants):
-        write_report(rows, score)
-    return 0 if len(caught) == len(viable) else 1
+        write_report(rows, score, old)
+    return 0 if "survived" not in [r[1] for r in rows] else 1
 
 
-def write_report(rows, score):
+def tally(verdicts):
+    viable = [v for v in verdicts if v in ("caught", "survived")]
+    caught = viable.count("caught")
+    return f"{caught} of {len(viable)} viable mutants caught" + (
+        f" ({100 * caught / len(viable):.0f}%)" if viable else ""
+    )
+
+
+def write_report(rows, score, old=None):
     lines = [
         "# Mutation score",
         "",
@@ -124,11 +197,18 @@ def write_report(rows, score):
         "",
         f"**{score}.**",
         "",
+    ]
+    if old:
+        lines += [f"Before the scenarios added for them: {old}.", ""]
+    lines += [
         "| mutant | file | what it breaks | result |",
         "|---|---|---|---|",
     ]
-    for m, verdict, detail in rows:
-        lines.append(f"| `{m['id']}` | `{m['file']}` | {m['why']} | {verdict}: {detail} |")
+    for m, verdict, detail, then in rows:
+        was = f" (before: {then})" if old else ""
+        lines.append(
+            f"| `{m['id']}` | `{m['file']}` | {m['why']} | {verdict}: {detail}{was} |"
+        )
     OUT.write_text("\n".join(lines) + "\n")
     print(f"wrote {OUT.relative_to(ROOT)}")
 

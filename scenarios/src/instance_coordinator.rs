@@ -110,6 +110,13 @@ fn single_transaction(p: &Params) -> Result<InstanceCoordinator, String> {
     finish(cfg)
 }
 
+/// The user cannot afford the pet: every purchase must fail with nothing changed.
+fn insufficient_balance(p: &Params) -> Result<InstanceCoordinator, String> {
+    let mut cfg = Config::new(Protocol::SingleTransaction, p.count(INSTANCES));
+    cfg.price = cfg.balance + 1;
+    finish(cfg)
+}
+
 fn fenced_lease(p: &Params) -> Result<InstanceCoordinator, String> {
     // A may pause past its lease; B (when there are three or more) may crash holding it.
     let mut cfg = leased(Protocol::FencedLease, p);
@@ -195,6 +202,14 @@ pub fn scenarios() -> Vec<Scenario> {
             .loom(LoomPlan::bounded(2).set(INSTANCES, 3))
             .shuttle(ShuttlePlan::pct(10_000).set(INSTANCES, 5))
             .states(StatesPlan::new().set(INSTANCES, 4)),
+        Scenario::try_new("instance-coordinator/insufficient-balance", insufficient_balance)
+            .about("correct, when the user cannot pay: the price exceeds the balance, the guarded debit updates 0 rows and every purchase rolls back")
+            .holds()
+            .actors(INSTANCES)
+            .params(NO_CLOCK)
+            .loom(LoomPlan::bounded(2).set(INSTANCES, 2))
+            .shuttle(ShuttlePlan::pct(1_000).set(INSTANCES, 3))
+            .states(StatesPlan::new().set(INSTANCES, 3)),
         Scenario::try_new("instance-coordinator/fenced-lease", fenced_lease)
             .about("correct: an atomic lease hands out a fence; the shop refuses writes older than a fence it has seen; release deletes only its own token")
             .holds()

@@ -73,6 +73,14 @@ fn guarded_decrement(p: &Params) -> Result<Jackpot, String> {
     build(Variant::GuardedDecrement, p)
 }
 
+/// A and B are both handed win #1 (a redelivered message), and the pool covers two
+/// wins: only the win-id record stops the second payment.
+fn redelivered_win(p: &Params) -> Result<Jackpot, String> {
+    let mut cfg = Config::new(Variant::GuardedDecrement, p.count(TWO));
+    cfg.pool = 2 * cfg.win;
+    Jackpot::new(cfg)
+}
+
 fn canonical_lock_order(p: &Params) -> Result<Jackpot, String> {
     build(Variant::CanonicalLockOrder, p)
 }
@@ -146,6 +154,14 @@ pub fn scenarios() -> Vec<Scenario> {
             .loom(LoomPlan::bounded(2).set(TWO, 3))
             .shuttle(ShuttlePlan::pct(10_000).set(TWO, 5))
             .states(StatesPlan::new().set(TWO, 4)),
+        Scenario::try_new("jackpot/redelivered-win", redelivered_win)
+            .about("correct, when a win is redelivered and the pool could pay it twice: the second INSERT of win #1 fails and that transaction pays nothing")
+            .holds()
+            .actors(TWO)
+            .params(PAIR)
+            .loom(LoomPlan::bounded(2).set(TWO, 2))
+            .shuttle(ShuttlePlan::pct(1_000).set(TWO, 3))
+            .states(StatesPlan::new().set(TWO, 3)),
         Scenario::try_new("jackpot/canonical-lock-order", canonical_lock_order)
             .about("correct batches: every batch locks its groups in id order, so none can deadlock")
             .holds()

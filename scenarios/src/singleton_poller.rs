@@ -116,6 +116,19 @@ fn paused_lease_holder(p: &Params) -> Result<SingletonPoller, String> {
     finish(cfg)
 }
 
+/// The renewed lease when a renewal comes too late: A (the holder) may stall just
+/// before renewing, long enough for its lease to lapse and B to take it; A's renewal
+/// then fails and A must stop polling.
+fn late_renewal(p: &Params) -> Result<SingletonPoller, String> {
+    let mut cfg = Config::new(Protocol::RenewedLease, p.count(PROCESSES));
+    cfg.ttl = p.get(TTL);
+    cfg.separate_hosts = true;
+    cfg.idempotent_handler = true;
+    cfg.horizon = cfg.ttl + 1;
+    cfg.stall_before_renewal = Some(0);
+    finish(cfg)
+}
+
 /// Every rung, from the original bug to the correct fixes.
 pub fn scenarios() -> Vec<Scenario> {
     vec![
@@ -171,6 +184,14 @@ pub fn scenarios() -> Vec<Scenario> {
             .loom(LoomPlan::bounded(2).set(PROCESSES, 2).set(KILL_AT, 0))
             .shuttle(ShuttlePlan::pct(10_000).set(PROCESSES, 4))
             .states(StatesPlan::new().set(PROCESSES, 3)),
+        Scenario::try_new("singleton-poller/late-renewal", late_renewal)
+            .about("correct, when a renewal fails: A stalls before renewing until its lease lapses and B takes it; A's compare-and-expire fails and A stops polling")
+            .holds()
+            .actors(PROCESSES)
+            .params(PAUSED)
+            .loom(LoomPlan::bounded(1).set(PROCESSES, 2))
+            .shuttle(ShuttlePlan::pct(1_000).set(PROCESSES, 3))
+            .states(StatesPlan::new().set(PROCESSES, 2)),
         Scenario::try_new("singleton-poller/paused-lease-holder", paused_lease_holder)
             .about("the renewed lease without its assumption: A takes the lease, pauses past its ttl, then polls; B has taken the lapsed lease and polls too. getUpdates takes no fencing token, so only the pause bound keeps the lease exclusive")
             .violates(SINGLE_POLLER)

@@ -73,6 +73,10 @@ pub fn sell_with_token(s: &mut Step<'_, CartWorld>, cfg: &Config, rid: usize) ->
         return false;
     }
     let before = stock_list(s.state, &cart);
+    // The `stock > 0` guard is redundant in this model at every size: the order's
+    // stock check ran while this token held the items, and only a sale under a live
+    // token takes stock, so none can go in between. It stays for a shop with other
+    // ways to sell (a counter, a second channel), which the model does not have.
     if !statements::sold_out(&s.state.stock, &cart).is_empty() {
         s.saw(|| format!("stock {before}: sold out, payment refunded"));
         return false;

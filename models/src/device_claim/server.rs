@@ -92,6 +92,10 @@ fn conditional_update(
     if !claimed {
         return Ok(None);
     }
+    // The write-up's re-validation. Without the operator the claim just made ensures
+    // it; with the operator (validate-then-connect) the clear can land after it, so
+    // the read narrows a window no rung of this protocol closes: no scenario can need
+    // it, and the correct rung (epoch lease) does without it.
     let valid = a.step("validate owner", |s| {
         let o = statements::select_owner(&s.state.devices, d);
         s.saw(|| format!("{} owner = {}", dev(d), owner(o)));

@@ -39,6 +39,12 @@ pub fn claim_if_unowned(devices: &mut Devices, d: usize, me: usize) -> usize {
 /// (and, with `epoch_lease`, `epoch = epoch + 1`) `WHERE id = $d AND (owner IS NULL OR
 /// lease_until <= now())`; with `epoch_lease` a server may also re-claim its own
 /// device (after its connection lapsed). The epoch and lease it won, if it did.
+///
+/// The epoch bump (and the renewal's `epoch = $held`) guards against a second
+/// incarnation of one server id (the catalogue's `ReusedServerId`). No scenario needs
+/// it yet: in this model a server id has one incarnation, whose remembered epoch
+/// always matches the row while it owns it, so `ci/mutants.txt` lists removing it as
+/// a surviving mutant until a restarted-server scenario exists.
 pub fn claim_if_free_or_expired(
     devices: &mut Devices,
     d: usize,
@@ -69,6 +75,10 @@ pub fn claim_if_free_or_expired(
 /// The renewal: `UPDATE devices SET lease_until = now() + ttl WHERE id = $d AND owner
 /// = $me` (and, with `epoch_lease`, `AND epoch = $held`). The new deadline, or `None`
 /// if the lease was lost.
+///
+/// Without the owner check a server that lost its lease would extend the new
+/// holder's deadline, which no property reads: its own connection timer fired before
+/// the lease ended (the margin), so renewing finds the connection closed anyway.
 pub fn renew_lease(
     devices: &mut Devices,
     d: usize,

@@ -146,6 +146,9 @@ fn single_transaction(a: &Actor<ShopWorld>, cfg: &Config, me: usize) -> Result<(
         if n == 0 {
             shop::rollback(s.state, t);
             s.saw(|| format!("UPDATE … WHERE balance >= {}: 0 rows, ROLLBACK", cfg.price));
+            // Nothing was bought: the shop must still add up (a purchase the user
+            // cannot afford would show up here as a balance below zero, wrapped).
+            check_shop(s);
         } else {
             s.saw(|| {
                 format!(

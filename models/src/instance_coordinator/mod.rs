@@ -184,8 +184,17 @@ impl Config {
         if self.ttl < 1 {
             return Err("ttl must be at least 1".into());
         }
-        if self.price == 0 || self.price > self.balance {
-            return Err("the price must be positive and at most the balance".into());
+        if self.price == 0 {
+            return Err("the price must be positive".into());
+        }
+        // Only the guarded debit (`WHERE balance >= price`) can face a price the
+        // balance does not cover; the others would write a negative balance.
+        let guarded = matches!(
+            self.protocol,
+            Protocol::SingleTransaction | Protocol::FencedLease
+        );
+        if self.price > self.balance && !guarded {
+            return Err("the price must be at most the balance (except in single-transaction and fenced-lease)".into());
         }
         let bad = |i: Option<usize>| i.is_some_and(|i| i >= self.instances);
         let skewed = self.clock_ahead.map(|(i, _)| i);

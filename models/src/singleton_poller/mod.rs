@@ -117,6 +117,9 @@ pub struct Config {
     /// Index of a process that may be paused (a GC pause, a frozen container) while the
     /// clock moves; the others are punctual.
     pub pausable: Option<usize>,
+    /// Index of a punctual process that may stall (any number of ticks) just before
+    /// it renews its lease, and nowhere else: a renewal that comes too late and fails.
+    pub stall_before_renewal: Option<usize>,
     /// The handler commits an update's effect and `last_update_id` in one transaction
     /// of the bot's database, skipping an update it has already handled.
     pub idempotent_handler: bool,
@@ -135,6 +138,7 @@ impl Config {
             kill_at: None,
             stale_lock_file: false,
             pausable: None,
+            stall_before_renewal: None,
             idempotent_handler: false,
         }
     }

@@ -33,6 +33,9 @@ pub fn run(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<(), Halt> 
         if tick > cfg.horizon || !a.sleep_until(tick)? {
             return Ok(());
         }
+        if cfg.stall_before_renewal == Some(me) && standing == Standing::Polling {
+            a.pause_point()?;
+        }
         standing = guard::before_poll(a, cfg, me, standing)?;
     }
 }
