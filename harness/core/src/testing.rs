@@ -52,7 +52,7 @@ fn explain(out: &mut String, row: &CheckRow<'_>, expected: Expected, why: &str) 
             let _ = writeln!(out, "\nreplay: {replay}");
             let _ = writeln!(
                 out,
-                "  locklab replay {id} '{replay}'   (or your own CLI's `replay`)"
+                "  locklab replay '{replay}'   (or your own CLI's `replay`)"
             );
         }
     }
