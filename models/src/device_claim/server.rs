@@ -144,7 +144,12 @@ fn claim_lease(
     };
     if epoch_lease {
         // The lease itself is the fence: connect with a timer armed to close the
-        // connection `margin` before the lease ends.
+        // connection `margin` before the lease ends. With the one clock this model
+        // has, a timer at the lease's end would fence as well (a connection is open
+        // while now < closes_at, a claim takes the row once lease_until <= now), so no
+        // scenario here needs the margin: it is there for the skew between the
+        // process's clock and the database's, which this scheme's model leaves out
+        // (instance-coordinator/clock-skew models skew for the lock table).
         return connect(a, cfg, me, d, epoch, Some(lease_until - cfg.margin));
     }
     let valid = a.step("validate owner", |s| {
