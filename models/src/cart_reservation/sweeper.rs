@@ -84,6 +84,12 @@ fn delete_found(s: &mut Step<'_, CartWorld>, cfg: &Config, cache: usize, item: I
         return;
     };
     if cfg.protocol.shared_store() {
+        // Either half of this guard alone keeps the rung correct in this model: a
+        // token is drawn per reservation and never renewed, so an entry that still has
+        // the token found expired is still expired, and an entry with another token
+        // was made after the find and is either live (kept by the other half) or has
+        // expired too (and may go). The real store's DELETE keeps both because a
+        // renewal (PEXPIRE on the same token) would break the first argument.
         if current.owner != seen.owner || current.live(now) {
             s.saw(|| format!("{state}: not the expired entry it found, kept"));
             return;
