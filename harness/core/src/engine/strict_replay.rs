@@ -58,6 +58,12 @@ impl StrictReplay {
         }
     }
 
+    /// The next step of the schedule, and whether a mismatch already stopped it.
+    fn position(&self) -> (usize, bool) {
+        let p = lock(&self.progress);
+        (p.used, p.mismatch.is_some())
+    }
+
     /// Records the first mismatch.
     fn mismatch(&self, what: String) {
         let mut p = lock(&self.progress);
@@ -78,8 +84,8 @@ impl Scheduler for StrictReplay {
         current: Option<TaskId>,
         is_yielding: bool,
     ) -> Option<TaskId> {
-        let at = lock(&self.progress).used;
-        if lock(&self.progress).mismatch.is_some() {
+        let (at, stopped) = self.position();
+        if stopped {
             return None;
         }
         match self.steps.get(at) {
@@ -110,9 +116,9 @@ impl Scheduler for StrictReplay {
     }
 
     fn next_u64(&mut self) -> u64 {
-        let at = lock(&self.progress).used;
+        let (at, stopped) = self.position();
         match self.steps.get(at) {
-            Some(ScheduleStep::Random) if lock(&self.progress).mismatch.is_none() => {
+            Some(ScheduleStep::Random) if !stopped => {
                 lock(&self.progress).used += 1;
                 self.inner.next_u64()
             }

@@ -33,15 +33,35 @@ struct Follow<'a> {
 }
 
 impl Follow<'_> {
-    /// In strict mode, records the first mismatch and stops the execution.
-    fn stray(&mut self, what: impl FnOnce() -> String) -> Option<Decision> {
-        if !self.strict {
-            return None;
-        }
-        if self.mismatch.is_none() {
+    /// In strict mode, records the first mismatch (the execution then stops).
+    fn stray(&mut self, what: impl FnOnce() -> String) {
+        if self.strict && self.mismatch.is_none() {
             self.mismatch = Some(what());
         }
-        Some(Decision::Abort)
+    }
+
+    /// Where the execution at `point` does not fit the path, if it does not.
+    fn misfit(&self, point: &Point<'_>) -> Option<String> {
+        let at = self.at;
+        let violated = self.recorder.violation().is_some();
+        match self.path.get(at) {
+            Some(&Step::Run(t)) if point.tasks.get(usize::from(t)) != Some(&TaskStatus::Ready) => {
+                Some(format!(
+                    "step {at} of the path runs task {t}, which is not ready there"
+                ))
+            }
+            Some(Step::Choose(_)) => Some(format!(
+                "step {at} of the path answers a choice, but the execution schedules a task there"
+            )),
+            None if !violated => Some(format!(
+                "the path ends after {at} steps, before the execution does"
+            )),
+            Some(_) if violated => Some(format!(
+                "the execution stopped at a violation with {} steps of the path unused",
+                self.path.len() - at
+            )),
+            _ => None,
+        }
     }
 }
 
@@ -56,35 +76,11 @@ impl Decider for Follow<'_> {
             self.end = Some((point.fingerprint, point.owed.to_vec()));
             return Decision::Abort;
         }
+        if self.strict && self.mismatch.is_none() {
+            self.mismatch = self.misfit(point);
+        }
         if self.mismatch.is_some() {
             return Decision::Abort;
-        }
-        let at = self.at;
-        match self.path.get(at) {
-            Some(&Step::Run(t))
-                if point.tasks.get(usize::from(t)) != Some(&TaskStatus::Ready) =>
-            {
-                if let Some(d) = self.stray(|| format!("step {at} of the path runs task {t}, which is not ready there")) {
-                    return d;
-                }
-            }
-            Some(Step::Choose(_)) => {
-                if let Some(d) = self.stray(|| format!("step {at} of the path answers a choice, but the execution schedules a task there")) {
-                    return d;
-                }
-            }
-            None if self.recorder.violation().is_none() => {
-                if let Some(d) = self.stray(|| format!("the path ends after {at} steps, before the execution does")) {
-                    return d;
-                }
-            }
-            Some(_) if self.recorder.violation().is_some() => {
-                let left = self.path.len() - at;
-                if let Some(d) = self.stray(|| format!("the execution stopped at a violation with {left} steps of the path unused")) {
-                    return d;
-                }
-            }
-            _ => {}
         }
         if let Some(&Step::Run(t)) = self.path.get(self.at) {
             self.at += 1;
