@@ -93,19 +93,21 @@ fn print_matrix(rows: &[CheckRow<'_>]) {
         .max()
         .unwrap_or(3);
     println!(
-        "{:w$}  {:11}  {:x$}  {:g$}  {:>10}  {:>8}  ok",
+        // The sizes last: a verdict is about the run at these sizes, no other.
+        "{:w$}  {:11}  {:x$}  {:g$}  {:>10}  {:>8}  ok   at",
         "scenario", "engine", "expected", "got", "executions", "time"
     );
     for r in rows {
         println!(
-            "{:w$}  {:11}  {:x$}  {:g$}  {:>10}  {:>7.2}s  {}",
+            "{:w$}  {:11}  {:x$}  {:g$}  {:>10}  {:>7.2}s  {:3}  {}",
             r.scenario.id(),
             r.verdict.engine,
             r.scenario.expected().to_string(),
             r.got(),
             r.verdict.executions,
             r.verdict.elapsed.as_secs_f64(),
-            if r.met() { "yes" } else { "NO" }
+            if r.met() { "yes" } else { "NO" },
+            r.params
         );
         if let Some(why) = &r.unmet {
             println!("    {why}");
