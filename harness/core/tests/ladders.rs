@@ -15,7 +15,7 @@ use locklab::scenarios;
 const PINNED: &[(&str, u64, u64, u64)] = &[
     ("device-claim/select-then-update", 31, 14, 151),
     ("device-claim/conditional-update", 72422, 97, 120),
-    ("device-claim/validate-then-connect", 13, 10, 260),
+    ("device-claim/validate-then-connect", 13, 10, 274),
     ("device-claim/manual-recovery", 13714, 2552, 13705),
     ("device-claim/expiring-claim", 4361, 628, 7310),
     ("device-claim/epoch-lease", 3671, 75504, 130719),

@@ -109,7 +109,7 @@ fn select_then_update_in_sql_is_caught_and_the_conditional_update_proven() {
     assert_eq!(buggy.violated_property(), Some(ONE_OWNER));
     let trace = buggy.failure().unwrap().trace.render();
     assert!(
-        trace.contains("SELECT owner FROM devices WHERE id = 7 → rows (Null)"),
+        trace.contains("SELECT owner FROM devices WHERE id = 7 → rows (NULL)"),
         "{trace}"
     );
     let fixed = explore(Arc::new(Claim { atomic: true }), &States, Budget::default());

@@ -10,11 +10,17 @@
 //!   at the end.
 //! - [`PgCase`] / [`RedisCase`]: a case written once, run on the server and on the
 //!   model, compared step by step.
+//! - [`LogRunner`]: a model execution's own statements (its SQL log), in the model's
+//!   order, on the server, compared statement by statement.
+//! - [`reproduce`] / [`agreement`]: a rung's counterexample, and every schedule of a
+//!   bounded search, run on the server from the model's own statement logs.
 //! - [`require`]: what to do when a server is unreachable (fail under `CI=true`,
 //!   skip otherwise).
 #![deny(missing_docs)]
 
+mod against;
 mod availability;
+mod log_run;
 mod pg;
 mod pg_case;
 mod pg_value;
@@ -22,7 +28,9 @@ mod redis_case;
 mod redis_probe;
 mod run_name;
 
-pub use availability::{require, ServerUnavailable};
+pub use against::{agreement, reproduce, runner_for, AgainstError, Agreement, Reproduction};
+pub use availability::{in_ci, require, ServerUnavailable};
+pub use log_run::{completion_of, Compared, LogRun, LogRunner};
 pub use pg::{PgConfig, PgProbe, PgStep};
 pub use pg_case::{Completion, Expect, Observed, PgCase, Run};
 pub use redis_case::{At, RedisCase, RedisObserved};

@@ -215,6 +215,52 @@ impl PgProbe {
         })
     }
 
+    /// Runs set-up statements with parameters (autocommit) on the control connection.
+    pub fn setup_with_params(&self, sqls: &[(String, Vec<Value>)]) -> Result<(), String> {
+        self.rt.block_on(async {
+            for (sql, params) in sqls {
+                let params: Vec<Param> = params.iter().map(Param).collect();
+                let refs: Vec<&(dyn ToSql + Sync)> =
+                    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+                self.control
+                    .execute(sql.as_str(), &refs)
+                    .await
+                    .map_err(|e| format!("set-up '{sql}': {e}"))?;
+            }
+            Ok(())
+        })
+    }
+
+    /// A query returning one boolean, on the control connection.
+    pub fn query_bool(&self, sql: &str) -> Result<bool, String> {
+        self.rt.block_on(async {
+            let row = self
+                .control
+                .query_one(sql, &[])
+                .await
+                .map_err(|e| format!("'{sql}': {e}"))?;
+            row.try_get::<_, bool>(0)
+                .map_err(|e| format!("'{sql}': {e}"))
+        })
+    }
+
+    /// Whether a step connection is inside a transaction (or still running a step).
+    pub fn any_in_transaction(&self) -> Result<bool, String> {
+        let pids: Vec<i32> = self.conns.iter().map(|c| c.pid).collect();
+        self.rt.block_on(async {
+            let busy: i64 = self
+                .control
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1) AND state <> 'idle'",
+                    &[&pids],
+                )
+                .await
+                .map_err(|e| format!("reading pg_stat_activity: {e}"))?
+                .get(0);
+            Ok(busy > 0)
+        })
+    }
+
     /// Runs the steps in order and reports each one: whether it was seen waiting, and
     /// how it completed (rows and count, or SQLSTATE) — a waiting step's result is
     /// collected when it completes, attributed to it; one still waiting at the end is

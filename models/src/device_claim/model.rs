@@ -1,7 +1,7 @@
 //! The device-claim [`Scheme`]: the servers, the crash and the operator, and the
 //! end-of-execution liveness check. The kit runs the clock.
 
-use crate::sim::{Actor, ActorId, Cast, Halt, Property, Scheme, Step};
+use crate::sim::{Actor, ActorId, Cast, Halt, Property, Scheme, ServerForm, Step};
 
 use super::resource::{dev, DeviceWorld};
 use super::statements;
@@ -17,6 +17,7 @@ impl DeviceClaim {
     /// Checks `cfg` and wraps it.
     pub fn new(cfg: Config) -> Result<Self, String> {
         cfg.validate()?;
+        statements::prepare();
         Ok(DeviceClaim { cfg })
     }
 
@@ -46,7 +47,9 @@ impl Scheme for DeviceClaim {
             }
         }
         if cfg.operator {
-            cast.actor("operator", operator_run).pausable();
+            let operator = cfg.servers;
+            cast.actor("operator", move |a| operator_run(a, operator))
+                .pausable();
         }
         if let Some(crash) = cfg.crash {
             let c = cfg.clone();
@@ -60,6 +63,16 @@ impl Scheme for DeviceClaim {
         if self.cfg.crash.is_some() {
             check_reconnected(s, &self.cfg);
         }
+    }
+
+    fn server(&self) -> Option<ServerForm> {
+        // Two servers connected to one device is WhatsApp's view, not a row: on the
+        // server the harm shows in the statements' answers (both claims won).
+        Some(ServerForm {
+            postgres_setup: statements::setup(self.cfg.devices),
+            tables: vec!["devices"],
+            harm: Vec::new(),
+        })
     }
 
     fn properties(&self) -> Vec<Property> {
@@ -82,11 +95,7 @@ fn on_crash(s: &mut Step<'_, DeviceWorld>, cfg: &Config, victim: usize) {
     let survivor = (0..cfg.servers).any(|i| i != victim && cfg.pausable != Some(i));
     for d in 0..cfg.devices {
         let was_connected = s.state.is_connected(d, victim, now);
-        let owned = s
-            .state
-            .devices
-            .select(&d, None)
-            .is_some_and(|r| r.owner == Some(victim));
+        let owned = s.state.row(d).owner == Some(victim);
         s.state.close(d, victim);
         if survivor && (was_connected || owned) && s.state.connected(d, now).is_empty() {
             s.state.orphaned_since[d] = Some(now);
@@ -95,12 +104,9 @@ fn on_crash(s: &mut Step<'_, DeviceWorld>, cfg: &Config, victim: usize) {
 }
 
 /// "Clear stuck assignments" from the write-up, run by a person who believes S1 is
-/// dead: `UPDATE devices SET owner = NULL WHERE owner = 'S1'`.
-fn operator_run(a: &Actor<DeviceWorld>) -> Result<(), Halt> {
-    a.step("clear S1's devices", |s| {
-        let n = statements::clear_owner(&mut s.state.devices, 0);
-        s.saw(|| format!("SET owner = NULL WHERE owner = S1: {n} rows"));
-    })
+/// dead ([`statements::CLEAR_OWNER`] of S1), on its own connection (`session`).
+fn operator_run(a: &Actor<DeviceWorld>, session: usize) -> Result<(), Halt> {
+    server::sql(a, "clear S1's devices", session, statements::clear_owner(0)).map(drop)
 }
 
 /// Every device a crash left offline is connected again by its deadline.

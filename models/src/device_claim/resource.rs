@@ -1,12 +1,12 @@
 //! The world of a device-claim execution: the `devices` table, WhatsApp's side (who
 //! is connected to which device), and what the properties need to remember.
 
-use crate::sim::store::Table;
+use crate::sim::store::sql::{Db, SessionId, Value};
 use crate::sim::Tick;
 
-use super::Config;
+use super::{statements, Config};
 
-/// A row of the `devices` table.
+/// A row of the `devices` table, as the world's checks read it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DeviceRow {
     /// `assigned_server_id` (server index), `None` when unassigned.
@@ -37,8 +37,8 @@ impl Connection {
 /// The shared state.
 #[derive(Debug, Hash)]
 pub struct DeviceWorld {
-    /// `devices`, keyed by device index.
-    pub devices: Table<usize, DeviceRow>,
+    /// The database holding the `devices` table ([`statements::CREATE_TABLE`]).
+    pub db: Db,
     /// Per device, the connections WhatsApp has open.
     pub connections: Vec<Vec<Connection>>,
     /// Per device, since when it has been offline because its server crashed, and
@@ -48,17 +48,49 @@ pub struct DeviceWorld {
 
 impl DeviceWorld {
     /// Every device unassigned, nobody connected.
+    /// Session 0 sets the database up; server `i` connects as session `i + 1`
+    /// ([`DeviceWorld::session`]), the operator as the last one.
     pub fn new(cfg: &Config) -> Self {
-        let row = DeviceRow {
-            owner: None,
-            epoch: 0,
-            lease_until: 0,
-        };
+        let mut db = Db::new();
+        let admin = db.session();
+        for (sql, params) in statements::setup(cfg.devices) {
+            db.run(admin, sql, &params)
+                .unwrap_or_else(|e| panic!("set-up {sql}: {e:?}"));
+        }
+        for _ in 0..=cfg.servers {
+            db.session();
+        }
         DeviceWorld {
-            devices: Table::with_rows((0..cfg.devices).map(|d| (d, row.clone()))),
+            db,
             connections: vec![Vec::new(); cfg.devices],
             orphaned_since: vec![None; cfg.devices],
         }
+    }
+
+    /// The connection server `server` uses (`servers`: the operator's).
+    pub fn session(server: usize) -> SessionId {
+        SessionId(u32::try_from(server + 1).unwrap_or(u32::MAX))
+    }
+
+    /// Device `d`'s committed row, for the world's checks (read without a statement:
+    /// what the properties look at is not something a server did).
+    pub fn row(&self, d: usize) -> DeviceRow {
+        let num = |v: &Value| match v {
+            Value::Int(n) => *n,
+            _ => 0,
+        };
+        self.db
+            .committed_rows("devices")
+            .into_iter()
+            .find(|r| r.first().map(num) == Some(d as i64))
+            .map(|r| DeviceRow {
+                owner: r
+                    .get(1)
+                    .and_then(|v| usize::try_from(num(v)).ok().filter(|_| !v.is_null())),
+                epoch: r.get(2).map_or(0, |v| num(v) as u64),
+                lease_until: r.get(3).map_or(0, |v| num(v) as Tick),
+            })
+            .unwrap_or_else(|| panic!("device {d} has no row"))
     }
 
     /// Servers with an open connection to `device` at `now`.

@@ -1,10 +1,11 @@
 //! What a backend server does: scan its devices every `scan_interval`, claiming,
 //! renewing and connecting according to its [`Protocol`].
 
+use crate::sim::store::sql::Outcome;
 use crate::sim::{Actor, Halt, Step, Tick};
 
 use super::resource::{dev, owner, srv, Connection, DeviceRow, DeviceWorld};
-use super::statements;
+use super::statements::{self, Call};
 use super::{
     Config, Protocol, CONNECT_WITH_LIVE_LEASE, EXCLUSIVE_CONNECTION, RECONNECT_AFTER_CRASH,
 };
@@ -57,18 +58,11 @@ fn select_then_update(
     me: usize,
     d: usize,
 ) -> Result<Option<Held>, Halt> {
-    let current = a.step("select owner", |s| {
-        let o = statements::select_owner(&s.state.devices, d);
-        s.saw(|| format!("{} owner = {}", dev(d), owner(o)));
-        o
-    })?;
-    if current.is_some() {
+    let current = sql(a, "select owner", me, statements::select_owner(d))?;
+    if statements::owner(&current).is_some() {
         return Ok(None);
     }
-    a.step("update owner", |s| {
-        let n = statements::set_owner(&mut s.state.devices, d, me);
-        s.saw(|| format!("SET owner = {} WHERE id = {}: {n} row", srv(me), dev(d)));
-    })?;
+    sql(a, "update owner", me, statements::set_owner(d, me))?;
     connect(a, cfg, me, d, 0, None)
 }
 
@@ -78,30 +72,21 @@ fn conditional_update(
     me: usize,
     d: usize,
 ) -> Result<Option<Held>, Halt> {
-    let claimed = a.step("claim if unowned", |s| {
-        let n = statements::claim_if_unowned(&mut s.state.devices, d, me);
-        s.saw(|| {
-            format!(
-                "SET owner = {} WHERE id = {} AND owner IS NULL: {n} row",
-                srv(me),
-                dev(d)
-            )
-        });
-        n == 1
-    })?;
-    if !claimed {
+    let claimed = sql(
+        a,
+        "claim if unowned",
+        me,
+        statements::claim_if_unowned(d, me),
+    )?;
+    if claimed.affected != 1 {
         return Ok(None);
     }
     // The write-up's re-validation. Without the operator the claim just made ensures
     // it; with the operator (validate-then-connect) the clear can land after it, so
     // the read narrows a window no rung of this protocol closes: no scenario can need
     // it, and the correct rung (epoch lease) does without it.
-    let valid = a.step("validate owner", |s| {
-        let o = statements::select_owner(&s.state.devices, d);
-        s.saw(|| format!("{} owner = {}", dev(d), owner(o)));
-        o == Some(me)
-    })?;
-    if !valid {
+    let valid = sql(a, "validate owner", me, statements::select_owner(d))?;
+    if statements::owner(&valid) != Some(me) {
         return Ok(None);
     }
     connect(a, cfg, me, d, 0, None)
@@ -114,32 +99,10 @@ fn claim_lease(
     d: usize,
 ) -> Result<Option<Held>, Halt> {
     let epoch_lease = cfg.protocol == Protocol::EpochLease;
-    let claim = a.step("claim if free or expired", |s| {
-        let won = statements::claim_if_free_or_expired(
-            &mut s.state.devices,
-            d,
-            me,
-            s.now,
-            cfg.ttl,
-            epoch_lease,
-        );
-        let r = s.state.devices.select(&d, None).expect("device row");
-        s.saw(|| match won {
-            Some((e, until)) => format!(
-                "{} claimed: owner = {}, epoch = {e}, lease until t={until}",
-                dev(d),
-                srv(me)
-            ),
-            None => format!(
-                "{} held by {} until t={}: 0 rows",
-                dev(d),
-                owner(r.owner),
-                r.lease_until
-            ),
-        });
-        won
+    let claim = sql_at(a, "claim if free or expired", me, |now| {
+        statements::claim_if_free_or_expired(d, me, now, cfg.ttl, epoch_lease)
     })?;
-    let Some((epoch, lease_until)) = claim else {
+    let Some((epoch, lease_until)) = statements::lease_won(&claim) else {
         return Ok(None);
     };
     if epoch_lease {
@@ -152,12 +115,8 @@ fn claim_lease(
         // (instance-coordinator/clock-skew models skew for the lock table).
         return connect(a, cfg, me, d, epoch, Some(lease_until - cfg.margin));
     }
-    let valid = a.step("validate owner", |s| {
-        let o = statements::select_owner(&s.state.devices, d);
-        s.saw(|| format!("{} owner = {}", dev(d), owner(o)));
-        o == Some(me)
-    })?;
-    if !valid {
+    let valid = sql(a, "validate owner", me, statements::select_owner(d))?;
+    if statements::owner(&valid) != Some(me) {
         return Ok(None);
     }
     connect(a, cfg, me, d, epoch, None)
@@ -171,23 +130,10 @@ fn renew(
     held: Held,
 ) -> Result<Option<Held>, Halt> {
     let epoch_lease = cfg.protocol == Protocol::EpochLease;
-    let renewed = a.step("renew lease", |s| {
-        let until = statements::renew_lease(
-            &mut s.state.devices,
-            d,
-            me,
-            held.epoch,
-            s.now,
-            cfg.ttl,
-            epoch_lease,
-        );
-        s.saw(|| match until {
-            Some(t) => format!("{} lease until t={t}", dev(d)),
-            None => format!("{}: 0 rows, lease lost", dev(d)),
-        });
-        until
+    let renewed = sql_at(a, "renew lease", me, |now| {
+        statements::renew_lease(d, me, held.epoch, now, cfg.ttl, epoch_lease)
     })?;
-    match renewed {
+    match statements::renewed_until(&renewed) {
         Some(until) if epoch_lease => {
             let still_open = a.step("extend connection timer", |s| {
                 let now = s.now;
@@ -214,6 +160,33 @@ fn renew(
     }
 }
 
+/// Runs one of the scheme's statements on server `me`'s connection, as one step.
+/// Every statement here autocommits and none can fail on the model; one that did
+/// would be a bug in the model, so it stops the execution loudly.
+pub(super) fn sql(
+    a: &Actor<DeviceWorld>,
+    label: &'static str,
+    me: usize,
+    call: Call,
+) -> Result<Outcome, Halt> {
+    sql_at(a, label, me, |_| call.clone())
+}
+
+/// As [`sql`], for a statement that takes the clock as a parameter: it is built at
+/// the tick the step runs.
+pub(super) fn sql_at(
+    a: &Actor<DeviceWorld>,
+    label: &'static str,
+    me: usize,
+    call: impl Fn(Tick) -> Call,
+) -> Result<Outcome, Halt> {
+    let session = DeviceWorld::session(me);
+    // Every call of `call` yields the same statement; only its parameters vary.
+    let stmt = call(0).stmt;
+    let done = a.sql_at(label, |w| &mut w.db, session, stmt, |now| call(now).params)?;
+    Ok(done.unwrap_or_else(|e| panic!("{label}: autocommit statement failed: {e:?}")))
+}
+
 /// The resource-side step: WhatsApp opens the connection, and the properties are
 /// checked where the harm happens.
 fn connect(
@@ -227,7 +200,7 @@ fn connect(
     a.step("connect", |s| {
         let now = s.now;
         let others: Vec<usize> = s.state.connected(d, now).into_iter().filter(|&o| o != me).collect();
-        let row = s.state.devices.select(&d, None).expect("device row");
+        let row = s.state.row(d);
         let orphaned_since = s.state.orphaned_since[d];
         let open = s.state.open(d, Connection { server: me, epoch, closes_at }, now);
         if !open {

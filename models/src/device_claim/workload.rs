@@ -1,6 +1,7 @@
 //! Device claim on OS threads, for the throughput bench: servers (threads) claiming a
 //! device (key), connecting to it, holding it (the critical section) and letting it
-//! go, with the model's own [`statements`] and [`DeviceWorld`].
+//! go, with the model's own [`statements`] (the same SQL text, interpreted by the
+//! same PostgreSQL model) and [`DeviceWorld`]; server `me` uses its own session.
 //!
 //! What the workload leaves out, and why:
 //! - The model's servers never give a device up: they keep it until they crash or
@@ -16,11 +17,13 @@
 //!   next scan's renewal and timer extension) before it lets the device go.
 //! - No crash, pause or operator actor, no property checks and no timeline.
 
+use crate::sim::store::sql::Outcome;
 use crate::sim::workload::{back_off, Clocked, Resource, Store, Workload, LEASE_TTL};
 use crate::sim::Tick;
 
 use super::resource::{Connection, DeviceWorld};
-use super::{statements, Config, Protocol};
+use super::statements::{self, Call};
+use super::{Config, Protocol};
 
 /// The connection closes itself this many ticks before the lease ends.
 const MARGIN: Tick = 1;
@@ -43,10 +46,24 @@ impl DeviceClaimWorkload {
         }
         let mut cfg = Config::new(protocol, devices);
         cfg.devices = devices;
+        cfg.servers = devices;
+        statements::prepare();
         Ok(DeviceClaimWorkload {
             protocol,
             world: Store::new(Clocked::new(DeviceWorld::new(&cfg))),
             connected: Resource::new(devices),
+        })
+    }
+
+    /// One statement on server `me`'s session, as one critical section; `call` is
+    /// built inside it (reading or advancing the clock).
+    fn sql(&self, me: usize, call: impl FnOnce(&mut Clocked<DeviceWorld>) -> Call) -> Outcome {
+        self.world.statement(|w| {
+            let call = call(w);
+            w.world
+                .db
+                .execute(DeviceWorld::session(me), call.stmt, &call.params)
+                .unwrap_or_else(|e| panic!("{}: {e:?}", call.stmt.sql()))
         })
     }
 
@@ -55,17 +72,15 @@ impl DeviceClaimWorkload {
     fn claim_and_connect(&self, me: usize, d: usize) {
         loop {
             let claimed = self
-                .world
-                .statement(|w| statements::claim_if_unowned(&mut w.world.devices, d, me))
+                .sql(me, |_| statements::claim_if_unowned(d, me))
+                .affected
                 == 1;
             if !claimed {
                 back_off();
                 continue;
             }
-            let valid = self
-                .world
-                .statement(|w| statements::select_owner(&w.world.devices, d))
-                == Some(me);
+            let valid =
+                statements::owner(&self.sql(me, |_| statements::select_owner(d))) == Some(me);
             if valid && self.connect(me, d, 0, None) {
                 return;
             }
@@ -76,18 +91,10 @@ impl DeviceClaimWorkload {
     /// closes the connection `MARGIN` before the lease ends. Returns the epoch held.
     fn lease_and_connect(&self, me: usize, d: usize) -> u64 {
         loop {
-            let won = self.world.statement(|w| {
-                let now = w.tick();
-                statements::claim_if_free_or_expired(
-                    &mut w.world.devices,
-                    d,
-                    me,
-                    now,
-                    LEASE_TTL,
-                    true,
-                )
+            let won = self.sql(me, |w| {
+                statements::claim_if_free_or_expired(d, me, w.tick(), LEASE_TTL, true)
             });
-            let Some((epoch, until)) = won else {
+            let Some((epoch, until)) = statements::lease_won(&won) else {
                 back_off();
                 continue;
             };
@@ -100,11 +107,10 @@ impl DeviceClaimWorkload {
     /// The epoch-lease holder's next scan: renew with owner and epoch, move the
     /// connection's timer; a lost lease closes the connection.
     fn renew(&self, me: usize, d: usize, epoch: u64) {
-        let renewed = self.world.statement(|w| {
-            let now = w.now;
-            statements::renew_lease(&mut w.world.devices, d, me, epoch, now, LEASE_TTL, true)
+        let renewed = self.sql(me, |w| {
+            statements::renew_lease(d, me, epoch, w.now, LEASE_TTL, true)
         });
-        match renewed {
+        match statements::renewed_until(&renewed) {
             // The renewal and the timer are two steps in the model, and two here; a
             // timer that had already fired closed the connection by itself.
             Some(until) => {
@@ -149,8 +155,7 @@ impl Workload for DeviceClaimWorkload {
             self.renew(me, d, epoch);
         }
         self.disconnect(me, d);
-        self.world
-            .statement(|w| statements::clear_owner(&mut w.world.devices, me));
+        self.sql(me, |_| statements::clear_owner(me));
         true
     }
 

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::cast::{Cast, CastSummary};
 use super::runtime::Runtime;
+use super::store::sql::Value;
 use super::{Property, Recorder, Step};
 
 /// A locking scheme the kit can run. The kit owns the execution: it builds the world
@@ -45,9 +46,12 @@ pub trait Scheme: Send + Sync + 'static {
 /// What a real server needs to run a scheme's statements.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerForm {
-    /// The statements that create the tables and their first rows (the scheme's
-    /// `init` runs exactly these on its model database).
-    pub postgres_setup: Vec<String>,
+    /// The statements (with their parameters) that create the tables and their first
+    /// rows: the scheme's `init` runs exactly these on its model database.
+    pub postgres_setup: Vec<(&'static str, Vec<Value>)>,
+    /// The tables whose committed rows are compared at the end (and dropped between
+    /// runs on the server).
+    pub tables: Vec<&'static str>,
     /// Queries over the final committed rows, each returning one boolean: `true`
     /// means the named harm happened (`("money lost", "SELECT sum(paid) > 100 FROM …")`).
     pub harm: Vec<(String, String)>,

@@ -5,10 +5,10 @@
 //!
 //! [`Db`]: super::store::sql::Db
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 
 use super::store::sql::{Db, ExecError, Outcome, SessionId, SqlError, Statement, Value};
-use super::{Actor, Halt};
+use super::{Actor, Halt, Tick};
 
 /// One statement of a run, as it was issued and as it completed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,10 +41,26 @@ impl<S> Actor<S> {
         stmt: &Statement,
         params: &[Value],
     ) -> Result<Result<Outcome, SqlError>, Halt> {
+        self.sql_at(label, db, session, stmt, |_| params.to_vec())
+    }
+
+    /// As [`Actor::sql`], with parameters computed from the virtual time at which the
+    /// statement is first issued (`lease_until <= $now`): the harness clock passed to
+    /// the statement, as a real server run of the same schedule passes it. A statement
+    /// that waits keeps the parameters it was issued with.
+    pub fn sql_at(
+        &self,
+        label: &'static str,
+        db: impl Fn(&mut S) -> &mut Db,
+        session: SessionId,
+        stmt: &Statement,
+        params: impl Fn(Tick) -> Vec<Value>,
+    ) -> Result<Result<Outcome, SqlError>, Halt> {
         // Kit bookkeeping across attempts (never seen by the scheme): where this
-        // statement's entry is in the log.
+        // statement's entry is in the log, and the parameters it was issued with.
         let logged: Cell<Option<usize>> = Cell::new(None);
-        let log = |waited: bool, result: Option<Result<Outcome, SqlError>>| {
+        let issued: RefCell<Option<Vec<Value>>> = RefCell::new(None);
+        let log = |params: &[Value], waited: bool, result: Option<Result<Outcome, SqlError>>| {
             let call = SqlCall {
                 actor: self.name().to_owned(),
                 session,
@@ -59,24 +75,28 @@ impl<S> Actor<S> {
             }
         };
         self.step_when(label, |s| {
-            let first = logged.get().is_none();
+            let first = issued.borrow().is_none();
+            let params = issued
+                .borrow_mut()
+                .get_or_insert_with(|| params(s.now))
+                .clone();
             let victims_before = db(s.state).untold_deadlock_victims();
-            match db(s.state).execute(session, stmt, params) {
+            match db(s.state).execute(session, stmt, &params) {
                 Err(ExecError::Blocked { .. }) => {
                     s.disturbed = db(s.state).untold_deadlock_victims() > victims_before;
                     if first {
-                        log(true, None);
+                        log(&params, true, None);
                     }
                     None
                 }
                 Ok(outcome) => {
-                    s.saw(|| format!("{} → {}", stmt.sql(), describe(&outcome)));
-                    log(!first, Some(Ok(outcome.clone())));
+                    s.saw(|| format!("{} → {}", with_params(stmt, &params), describe(&outcome)));
+                    log(&params, !first, Some(Ok(outcome.clone())));
                     Some(Ok(outcome))
                 }
                 Err(ExecError::Failed(e)) => {
-                    s.saw(|| format!("{} → ERROR {}", stmt.sql(), e.code));
-                    log(!first, Some(Err(e.clone())));
+                    s.saw(|| format!("{} → ERROR {}", with_params(stmt, &params), e.code));
+                    log(&params, !first, Some(Err(e.clone())));
                     Some(Err(e))
                 }
             }
@@ -84,7 +104,21 @@ impl<S> Actor<S> {
     }
 }
 
-/// `1 row`, `rows [(7, 'S1')]`.
+/// The statement as the timeline shows it: its text, then the parameters it ran with
+/// (`… WHERE id = $2 [$1 = 2, $2 = 0]`).
+fn with_params(stmt: &Statement, params: &[Value]) -> String {
+    if params.is_empty() {
+        return stmt.sql().to_owned();
+    }
+    let bound: Vec<String> = params
+        .iter()
+        .enumerate()
+        .map(|(i, v)| format!("${} = {v}", i + 1))
+        .collect();
+    format!("{} [{}]", stmt.sql(), bound.join(", "))
+}
+
+/// `1 row`, `rows (7, 'S1')`.
 fn describe(o: &Outcome) -> String {
     if o.rows.is_empty() {
         return format!(
@@ -97,7 +131,7 @@ fn describe(o: &Outcome) -> String {
         .rows
         .iter()
         .map(|r| {
-            let cells: Vec<String> = r.iter().map(|v| format!("{v:?}")).collect();
+            let cells: Vec<String> = r.iter().map(Value::to_string).collect();
             format!("({})", cells.join(", "))
         })
         .collect();

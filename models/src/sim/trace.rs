@@ -109,6 +109,22 @@ pub struct Record {
     pub waits: bool,
     /// The current execution's SQL statements, in the order they were issued.
     pub sql: Vec<super::sql_step::SqlCall>,
+    /// With [`Recorder::collect_sql_orders`]: every distinct statement log of the
+    /// executions so far (statements, parameters and the model's answers, in order),
+    /// keyed by its rendering.
+    pub sql_orders: Option<BTreeMap<String, Vec<super::sql_step::SqlCall>>>,
+}
+
+impl Record {
+    /// Files the current execution's statement log among the distinct ones.
+    fn file_sql_order(&mut self) {
+        if let Some(orders) = self.sql_orders.as_mut() {
+            if !self.sql.is_empty() {
+                let key = format!("{:?}", self.sql);
+                orders.entry(key).or_insert_with(|| self.sql.clone());
+            }
+        }
+    }
 }
 
 /// Shared handle to the current execution's [`Record`]. The harness owns one per run
@@ -134,6 +150,7 @@ impl Recorder {
     /// Forget the previous execution (what accumulates over the search stays).
     pub fn reset(&self) {
         let mut record = self.lock();
+        record.file_sql_order();
         record.trace.events.clear();
         record.violation = None;
         record.inconclusive = None;
@@ -159,6 +176,24 @@ impl Recorder {
     /// The current execution's SQL statements, in the order they were issued.
     pub fn sql_log(&self) -> Vec<super::sql_step::SqlCall> {
         self.lock().sql.clone()
+    }
+
+    /// From now on, keep every distinct statement log of the search (for running
+    /// each one on a real server).
+    pub fn collect_sql_orders(&self) {
+        self.lock().sql_orders.get_or_insert_with(BTreeMap::new);
+    }
+
+    /// The distinct statement logs collected so far, the current execution's
+    /// included, in a fixed order (by rendering).
+    pub fn sql_orders(&self) -> Vec<Vec<super::sql_step::SqlCall>> {
+        let mut record = self.lock();
+        record.file_sql_order();
+        record
+            .sql_orders
+            .as_ref()
+            .map(|o| o.values().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The current execution stopped at its step bound, undecided.

@@ -31,7 +31,7 @@ mod threads;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use locklab_models::sim::{Recorder, SharedModel};
+use locklab_models::sim::{Recorder, SharedModel, SqlCall};
 
 pub use self::loom::Loom;
 pub use dfs::Dfs;
@@ -119,20 +119,45 @@ pub trait Engine: Send + Sync + fmt::Debug {
 
 /// Explores `model` with `engine` within `budget`.
 pub fn explore(model: SharedModel, engine: &dyn Engine, budget: Budget) -> Verdict {
+    search_with(model, engine, budget, false).0
+}
+
+/// As [`explore`], also collecting every distinct statement log the search met
+/// (each a schedule's SQL, with the model's answers): what `--backend postgres`
+/// runs on the server. Deterministic: the logs come sorted by their rendering.
+pub fn explore_collecting_sql(
+    model: SharedModel,
+    engine: &dyn Engine,
+    budget: Budget,
+) -> (Verdict, Vec<Vec<SqlCall>>) {
+    search_with(model, engine, budget, true)
+}
+
+fn search_with(
+    model: SharedModel,
+    engine: &dyn Engine,
+    budget: Budget,
+    collect_sql: bool,
+) -> (Verdict, Vec<Vec<SqlCall>>) {
     crate::quiet::install();
     let _quiet = crate::quiet::QuietGuard::new();
     let recorder = Recorder::new();
+    if collect_sql {
+        recorder.collect_sql_orders();
+    }
     let start = Instant::now();
     let search = match model.summary() {
         Ok(_) => engine.search(&model, &budget, &recorder),
         Err(e) => Search::error(format!("the scheme's cast is malformed: {e}")),
     };
-    search.into_verdict(
+    let orders = recorder.sql_orders();
+    let verdict = search.into_verdict(
         engine.label(),
         start.elapsed(),
         model.properties(),
         &recorder,
-    )
+    );
+    (verdict, orders)
 }
 
 /// The engine a name (as the CLI spells it) stands for, with the default settings

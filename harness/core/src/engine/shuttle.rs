@@ -19,6 +19,9 @@ use crate::coverage::{Coverage, StoppedBy};
 use crate::replay::{shuttle_hex, Schedule};
 use crate::verdict::{failure_from, from_panic, panic_message};
 
+/// Stack of each shuttle task, in bytes (1 MiB).
+const SHUTTLE_STACK: usize = 1 << 20;
+
 /// Records every choice of the wrapped scheduler into the current execution's
 /// schedule, and stops the run once the recorder holds a violation.
 struct Recording<S> {
@@ -114,6 +117,10 @@ impl Run<'_> {
         // The kit bounds steps itself (and says so as a verdict); this is a backstop.
         config.max_steps = MaxSteps::FailAfter(1_000_000);
         config.silence_warnings = true;
+        // shuttle runs each task on a 60 KiB coroutine stack; a step that interprets
+        // SQL (plan, MVCC, expression evaluation) needs more. Reserved lazily by the
+        // OS, so unused pages cost nothing (as loom's, `runtime/cells.rs`).
+        config.stack_size = SHUTTLE_STACK;
         config.max_time = Some(self.max_time);
         let runner = Runner::new(scheduler, config);
         let (model, rec) = (Arc::clone(self.model), self.recorder.clone());

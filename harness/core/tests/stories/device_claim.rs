@@ -8,7 +8,12 @@ const LADDER: Ladder = Ladder("device-claim/");
 fn select_then_update_both_servers_read_null_and_both_connect() {
     let v = LADDER.run("select-then-update", &[("servers", 2)], &PCT, Some(10_000));
     let trace = v.failure().expect("violation").trace.render();
-    assert!(trace.contains("select owner  d1 owner = NULL"), "{trace}");
+    assert!(
+        trace.contains(
+            "select owner  SELECT owner FROM devices WHERE id = $1 [$1 = 0] → rows (NULL)"
+        ),
+        "{trace}"
+    );
     assert!(
         trace.contains(">>"),
         "the violating step is marked:\n{trace}"
@@ -23,10 +28,10 @@ fn validate_then_connect_is_the_operators_toctou() {
     assert_story(
         &v,
         &[
-            ("S1", "validate owner", "d1 owner = S1"),
+            ("S1", "validate owner", "→ rows (0)"),
             ("S1", "connect", "S1 connected to d1"),
-            ("operator", "clear S1's devices", "1 rows"),
-            ("S2", "claim if unowned", "1 row"),
+            ("operator", "clear S1's devices", "→ 1 row"),
+            ("S2", "claim if unowned", "→ 1 row"),
             ("S2", "connect", "S2 connected to d1"),
         ],
     );

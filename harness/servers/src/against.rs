@@ -1,0 +1,119 @@
+//! A rung's model held against a real PostgreSQL: its counterexample's statements
+//! reproduced on the server, and every schedule of a bounded search compared
+//! statement by statement.
+
+use std::sync::Arc;
+
+use locklab::engine::{explore_collecting_sql, replay_with_sql, Budget, Loom};
+use locklab::replay::Schedule;
+use locklab::sim::SharedModel;
+use locklab::Verdict;
+
+use crate::log_run::{LogRun, LogRunner};
+use crate::pg::PgConfig;
+
+/// Why a rung cannot be held against the server: bad input, not a verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgainstError {
+    /// The rung's statements are not SQL on the kit's database.
+    NoServerForm,
+    /// The server could not be reached.
+    Unreachable(String),
+    /// The server refused something the run needed (set-up, a reading).
+    Server(String),
+}
+
+impl std::fmt::Display for AgainstError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AgainstError::NoServerForm => f.write_str(
+                "it has no server form: its statements are not SQL (only schemes whose world \
+                 is the kit's PostgreSQL model, driven by Actor::sql, run on a server)",
+            ),
+            AgainstError::Unreachable(e) => write!(
+                f,
+                "{e}; start PostgreSQL or point LOCKLAB_PG at it (a libpq connection string)"
+            ),
+            AgainstError::Server(e) => write!(f, "the server refused the run: {e}"),
+        }
+    }
+}
+
+/// A runner for `model`'s server form.
+pub fn runner_for(model: &SharedModel) -> Result<LogRunner, AgainstError> {
+    let form = model.server().ok_or(AgainstError::NoServerForm)?;
+    LogRunner::open(&PgConfig::default(), &form)
+        .map_err(|e| AgainstError::Unreachable(e.to_string()))
+}
+
+/// A counterexample reproduced on the server: the model's replay of `schedule`
+/// (with its statements) and the same statements run on the server.
+#[derive(Debug, Clone)]
+pub struct Reproduction {
+    /// The model's replay.
+    pub verdict: Verdict,
+    /// The server's run of its statements.
+    pub run: LogRun,
+}
+
+impl Reproduction {
+    /// Whether every statement was answered as in the model (so the same harm
+    /// happened on the server).
+    pub fn reproduced(&self) -> bool {
+        self.verdict.failure().is_some() && self.run.first_disagreement().is_none()
+    }
+}
+
+/// Replays `schedule` on the model, logging its statements, and runs them on the
+/// server in the same order.
+pub fn reproduce(
+    runner: &mut LogRunner,
+    model: SharedModel,
+    schedule: &Schedule,
+) -> Result<Reproduction, AgainstError> {
+    let (verdict, log) = replay_with_sql(model, schedule);
+    let run = runner.run(&log).map_err(AgainstError::Server)?;
+    Ok(Reproduction { verdict, run })
+}
+
+/// Every statement order of a bounded loom search, run on the server.
+#[derive(Debug, Clone)]
+pub struct Agreement {
+    /// The model's search (its coverage says what "every" means).
+    pub verdict: Verdict,
+    /// Distinct statement logs the search produced (schedules that differ only in
+    /// steps that are not statements give one log).
+    pub orders: usize,
+    /// How many of them the server answered statement for statement as the model.
+    pub agreeing: usize,
+    /// The first one it did not, if any.
+    pub first_disagreement: Option<LogRun>,
+}
+
+/// Runs loom with at most `preemption_bound` preemptions on `model`, then every
+/// distinct statement log it met on the server.
+pub fn agreement(
+    runner: &mut LogRunner,
+    model: SharedModel,
+    preemption_bound: usize,
+    budget: Budget,
+) -> Result<Agreement, AgainstError> {
+    let engine = Loom::bounded(preemption_bound);
+    let (verdict, orders) = explore_collecting_sql(Arc::clone(&model), &engine, budget);
+    let mut agreeing = 0;
+    let mut first_disagreement = None;
+    for log in &orders {
+        let run = runner.run(log).map_err(AgainstError::Server)?;
+        if run.first_disagreement().is_none() {
+            agreeing += 1;
+        } else if first_disagreement.is_none() {
+            first_disagreement = Some(run);
+        }
+    }
+    Ok(Agreement {
+        verdict,
+        orders: orders.len(),
+        agreeing,
+        first_disagreement,
+    })
+}

@@ -1,0 +1,167 @@
+//! [`LogRunner`]: a model execution's statements, in the order the model issued them,
+//! on a real PostgreSQL — one connection per model session — compared statement by
+//! statement with what the model answered.
+//!
+//! An actor's next statement depends only on the answers to its earlier ones, so
+//! when the server answers every statement as the model did (same rows, same count,
+//! same error, waiting where the model waited), the same actors, given the server's
+//! answers, would have done exactly what they did in the model: the schedule, and
+//! the harm it shows, happen on the server too. The first statement answered
+//! differently is where model and server part, and is reported as such.
+
+use locklab_models::sim::store::sql::{Outcome, SqlError, Value};
+use locklab_models::sim::{ServerForm, SqlCall};
+
+use crate::availability::ServerUnavailable;
+use crate::pg::{PgConfig, PgProbe, PgStep};
+use crate::pg_case::{Completion, Observed};
+
+/// One statement: what the model logged, and what the server did.
+#[derive(Debug, Clone)]
+pub struct Compared {
+    /// The model's statement, parameters and answer.
+    pub model: SqlCall,
+    /// The server's answer to the same statement, sent at the same point.
+    pub server: Observed,
+}
+
+impl Compared {
+    /// Whether the server waited and answered as the model did.
+    pub fn agrees(&self) -> bool {
+        self.server.waited == self.model.waited
+            && completion_of(&self.model.result) == self.server.completion
+    }
+}
+
+/// A log run on the server.
+#[derive(Debug, Clone)]
+pub struct LogRun {
+    /// Every statement, in the order issued.
+    pub steps: Vec<Compared>,
+    /// Per compared table, its committed rows (sorted) on the server at the end.
+    pub server_rows: Vec<(String, Vec<Vec<Value>>)>,
+    /// Each of the scheme's harm queries, and whether the harm happened on the server.
+    pub harm: Vec<(String, bool)>,
+}
+
+impl LogRun {
+    /// The first statement the server answered differently, if any.
+    pub fn first_disagreement(&self) -> Option<usize> {
+        self.steps.iter().position(|c| !c.agrees())
+    }
+}
+
+/// The model's answer as the probe reports the server's.
+pub fn completion_of(result: &Option<Result<Outcome, SqlError>>) -> Completion {
+    match result {
+        None => Completion::StillWaiting,
+        Some(Ok(o)) => Completion::Rows {
+            rows: o.rows.clone(),
+            affected: o.affected,
+        },
+        Some(Err(e)) => Completion::Error {
+            code: e.code.to_string(),
+        },
+    }
+}
+
+/// Runs logs on one server, one after another, in one schema (dropped at the end):
+/// before each log the compared tables are dropped and set up again.
+pub struct LogRunner {
+    cfg: PgConfig,
+    tables: Vec<String>,
+    setup: Vec<(String, Vec<Value>)>,
+    harm: Vec<(String, String)>,
+    probe: Option<PgProbe>,
+    conns: usize,
+}
+
+impl LogRunner {
+    /// A runner for a scheme's server form (its set-up, run in order and
+    /// autocommitted; the tables compared; the harm queries); connects to check the
+    /// server is there.
+    pub fn open(cfg: &PgConfig, form: &ServerForm) -> Result<LogRunner, ServerUnavailable> {
+        let mut runner = LogRunner {
+            cfg: cfg.clone(),
+            tables: form.tables.iter().map(|t| t.to_string()).collect(),
+            setup: form
+                .postgres_setup
+                .iter()
+                .map(|(s, p)| (s.to_string(), p.clone()))
+                .collect(),
+            harm: form.harm.clone(),
+            probe: None,
+            conns: 0,
+        };
+        runner.probe_for(1)?;
+        Ok(runner)
+    }
+
+    /// The run's schema on the server.
+    pub fn schema(&self) -> Option<&str> {
+        self.probe.as_ref().map(PgProbe::schema)
+    }
+
+    /// A probe with at least `conns` step connections, all idle.
+    fn probe_for(&mut self, conns: usize) -> Result<&mut PgProbe, ServerUnavailable> {
+        if self.probe.is_none() || self.conns < conns {
+            self.probe = None; // drops the old schema first
+            self.probe = Some(PgProbe::open(&self.cfg, conns)?);
+            self.conns = conns;
+        }
+        Ok(self.probe.as_mut().expect("a probe"))
+    }
+
+    /// Runs `log` from a freshly set-up database.
+    pub fn run(&mut self, log: &[SqlCall]) -> Result<LogRun, String> {
+        let conns = log
+            .iter()
+            .map(|c| c.session.0 as usize + 1)
+            .max()
+            .unwrap_or(1);
+        let (tables, setup, harm) = (self.tables.clone(), self.setup.clone(), self.harm.clone());
+        let probe = self.probe_for(conns).map_err(|e| e.to_string())?;
+        let mut reset: Vec<(String, Vec<Value>)> = tables
+            .iter()
+            .map(|t| (format!("DROP TABLE IF EXISTS {t}"), vec![]))
+            .collect();
+        reset.extend(setup);
+        probe.setup_with_params(&reset)?;
+        let steps: Vec<PgStep> = log
+            .iter()
+            .map(|c| PgStep {
+                conn: c.session.0 as usize,
+                sql: c.sql.clone(),
+                params: c.params.clone(),
+            })
+            .collect();
+        let observed = probe.run(&steps);
+        let mut server_rows = Vec::new();
+        for t in &tables {
+            server_rows.push((t.clone(), probe.committed_rows(t)?));
+        }
+        let mut harmed = Vec::new();
+        for (name, query) in &harm {
+            harmed.push((name.clone(), probe.query_bool(query)?));
+        }
+        // A statement still waiting (or a transaction left open) would carry into the
+        // next log: start the next one on fresh connections.
+        let left_busy = observed
+            .iter()
+            .any(|o| o.completion == Completion::StillWaiting)
+            || probe.any_in_transaction()?;
+        if left_busy {
+            self.probe = None;
+        }
+        Ok(LogRun {
+            steps: log
+                .iter()
+                .cloned()
+                .zip(observed)
+                .map(|(model, server)| Compared { model, server })
+                .collect(),
+            server_rows,
+            harm: harmed,
+        })
+    }
+}

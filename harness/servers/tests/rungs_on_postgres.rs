@@ -1,0 +1,114 @@
+//! Every rung with a server form, on a real PostgreSQL: a buggy rung's model
+//! counterexample reproduced from its own statements, with the harm; every rung's
+//! loom search (2 actors, ≤2 preemptions) compared statement for statement.
+
+use std::sync::Arc;
+
+use locklab::engine::{explore, Budget, States};
+use locklab::{Expected, Scenario};
+use locklab_servers::{agreement, reproduce, require, runner_for, AgainstError};
+
+fn rungs_with_server_form() -> Vec<&'static Scenario> {
+    locklab::scenarios::all()
+        .iter()
+        .filter(|s| s.build(&s.defaults()).is_ok_and(|m| m.server().is_some()))
+        .collect()
+}
+
+#[test]
+fn the_device_claim_ladder_runs_on_postgres() {
+    let rungs = rungs_with_server_form();
+    let ids: Vec<&str> = rungs.iter().map(|s| s.id()).collect();
+    assert!(
+        ids.iter()
+            .filter(|id| id.starts_with("device-claim/"))
+            .count()
+            == 6,
+        "{ids:?}"
+    );
+}
+
+#[test]
+fn every_buggy_rung_reproduces_on_postgres_from_its_model_counterexample() {
+    for s in rungs_with_server_form() {
+        let Expected::Violates(property) = s.expected() else {
+            continue;
+        };
+        let params = s.defaults();
+        let model = s.build(&params).unwrap();
+        let found = explore(Arc::clone(&model), &States, Budget::default());
+        let failure = found
+            .failure()
+            .unwrap_or_else(|| panic!("{}: no counterexample", s.id()));
+        let schedule = failure.schedule.clone().expect("a replayable schedule");
+        let Some(mut runner) = require(s.id(), runner_for(&model).map_err(unreachable)) else {
+            return;
+        };
+        let r = reproduce(&mut runner, model, &schedule).expect("the server ran the log");
+        assert_eq!(r.verdict.violated_property(), Some(property), "{}", s.id());
+        assert!(!r.run.steps.is_empty(), "{}: no statements", s.id());
+        if let Some(i) = r.run.first_disagreement() {
+            panic!(
+                "{}: statement {i} answered differently: {:?}",
+                s.id(),
+                r.run.steps[i]
+            );
+        }
+    }
+}
+
+#[test]
+fn every_rung_agrees_with_postgres_on_every_schedule_with_2_actors_and_2_preemptions() {
+    for s in rungs_with_server_form() {
+        let actors = s.actors_param().expect("an actors parameter");
+        let params = s.with_sizes(&[(actors, 2)]).unwrap();
+        let model = s.build(&params).unwrap();
+        let Some(mut runner) = require(s.id(), runner_for(&model).map_err(unreachable)) else {
+            return;
+        };
+        let a = agreement(&mut runner, model, 2, Budget::default()).expect("the server ran");
+        assert!(a.orders > 0, "{}: no statement logs", s.id());
+        assert_eq!(
+            a.agreeing,
+            a.orders,
+            "{}: {} of {} statement orders agree; first disagreement: {:?}",
+            s.id(),
+            a.agreeing,
+            a.orders,
+            a.first_disagreement
+        );
+        eprintln!(
+            "{}: {} of {} statement orders agree ({} loom executions)",
+            s.id(),
+            a.agreeing,
+            a.orders,
+            a.verdict.executions
+        );
+    }
+}
+
+fn unreachable(e: AgainstError) -> locklab_servers::ServerUnavailable {
+    locklab_servers::ServerUnavailable {
+        server: "PostgreSQL".into(),
+        reason: e.to_string(),
+    }
+}
+
+#[test]
+fn a_log_the_server_answers_differently_is_reported_at_that_statement() {
+    let s = locklab::scenarios::find("device-claim/select-then-update").unwrap();
+    let model = s.build(&s.defaults()).unwrap();
+    let found = explore(Arc::clone(&model), &States, Budget::default());
+    let schedule = found.failure().unwrap().schedule.clone().unwrap();
+    let (_, mut log) = locklab::engine::replay_with_sql(Arc::clone(&model), &schedule);
+    let Some(mut runner) = require("tampered log", runner_for(&model).map_err(unreachable)) else {
+        return;
+    };
+    // Claim the model's last UPDATE changed no row: the server says it did.
+    let last = log.len() - 1;
+    if let Some(Ok(outcome)) = log[last].result.as_mut() {
+        outcome.affected = 0;
+    }
+    let run = runner.run(&log).unwrap();
+    assert_eq!(run.first_disagreement(), Some(last));
+}
