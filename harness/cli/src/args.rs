@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use locklab::engine::LOOM_MAX_PREEMPTION_BOUND;
 
+use crate::backend::Backend;
+
 /// The most executions a search may be asked for: more than any search here runs in
 /// a day, and far from where counting could wrap.
 const MAX_EXECUTIONS: u64 = 1_000_000_000_000;
@@ -69,6 +71,11 @@ pub struct ExploreArgs {
     /// On a violation, also draw its timeline as an SVG picture into FILE.
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
+    /// Where the statements also run: postgres reproduces a counterexample's
+    /// statements on the server (or, for a pass, compares every schedule of a loom
+    /// search at these sizes, ≤ --preemption-bound preemptions, statement by statement).
+    #[arg(long, value_enum, default_value_t = Backend::Model)]
+    pub backend: Backend,
 }
 
 #[derive(Debug, Args)]
@@ -80,6 +87,10 @@ pub struct ReplayArgs {
     /// On a violation, also draw its timeline as an SVG picture into FILE.
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,
+    /// postgres: also run the replayed execution's statements on a real PostgreSQL,
+    /// in the same order, and compare every answer.
+    #[arg(long, value_enum, default_value_t = Backend::Model)]
+    pub backend: Backend,
 }
 
 impl ReplayArgs {
@@ -113,6 +124,11 @@ pub struct CheckArgs {
     /// Print the results as JSON on stdout instead of the matrix.
     #[arg(long)]
     pub json: bool,
+    /// postgres: instead of the model matrix, hold every rung that has a server form
+    /// against a real PostgreSQL (its counterexample reproduced; every schedule at 2
+    /// actors with ≤2 preemptions compared statement by statement).
+    #[arg(long, value_enum, default_value_t = Backend::Model)]
+    pub backend: Backend,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@ use locklab::check::{check_scenario, CheckDepth, CheckReport, CheckRow};
 use locklab::Scenario;
 
 use crate::args::CheckArgs;
+use crate::backend::{self, Backend};
 use crate::{Registry, UsageError};
 
 pub fn check(args: CheckArgs, registry: &Registry) -> Result<u8, UsageError> {
@@ -27,6 +28,19 @@ pub fn check(args: CheckArgs, registry: &Registry) -> Result<u8, UsageError> {
             args.only.unwrap_or_default(),
             registry.program
         )));
+    }
+    if args.backend != Backend::Model {
+        if args.json {
+            return Err(UsageError(
+                "--json is the model matrix's; leave it out with --backend".into(),
+            ));
+        }
+        if args.backend == Backend::Redis {
+            return Err(UsageError(
+                "no scheme has a Redis form yet: use --backend postgres".into(),
+            ));
+        }
+        return check_on_postgres(&scenarios);
     }
     let depth = CheckDepth {
         shuttle_factor: args.deep,
@@ -56,6 +70,60 @@ pub fn check(args: CheckArgs, registry: &Registry) -> Result<u8, UsageError> {
         } else {
             println!("{failed} of {} expectations FAILED", rows.len());
         }
+    }
+    Ok(u8::from(failed > 0))
+}
+
+/// `check --backend postgres`: every rung with a server form, held against the server.
+fn check_on_postgres(scenarios: &[&Scenario]) -> Result<u8, UsageError> {
+    let with_form: Vec<&&Scenario> = scenarios
+        .iter()
+        .filter(|s| s.build(&s.defaults()).is_ok_and(|m| m.server().is_some()))
+        .collect();
+    if with_form.is_empty() {
+        return Err(UsageError(
+            "no server form in these scenarios (their statements are not SQL): try --only device-claim/".into(),
+        ));
+    }
+    let mut rows = Vec::new();
+    for s in with_form {
+        eprintln!("{} on postgres…", s.id());
+        if let Some(done) = backend::check_one(s)? {
+            rows.push((s, done));
+        }
+    }
+    let w = rows.iter().map(|(s, _)| s.id().len()).max().unwrap_or(8);
+    println!(
+        "{:w$}  {:30}  {:28}  agreement (statement for statement)",
+        "scenario", "expected", "counterexample on server"
+    );
+    let mut failed = 0;
+    for (s, done) in &rows {
+        let a = &done.agreement;
+        let repro = match done.reproduced {
+            None => "-".to_owned(),
+            Some((true, n)) => format!("reproduced ({n} statements)"),
+            Some((false, _)) => "NOT reproduced".to_owned(),
+        };
+        let ok = a.agreeing == a.orders && a.orders > 0 && done.reproduced.is_none_or(|(r, _)| r);
+        failed += usize::from(!ok);
+        println!(
+            "{:w$}  {:30}  {:28}  {} of {} orders agree ({} loom executions, pb={}, at {})",
+            s.id(),
+            s.expected().to_string(),
+            repro,
+            a.agreeing,
+            a.orders,
+            a.verdict.executions,
+            backend::AGREEMENT_BOUND,
+            done.params
+        );
+    }
+    println!();
+    if failed == 0 {
+        println!("all {} rungs agree with PostgreSQL", rows.len());
+    } else {
+        println!("{failed} of {} rungs DISAGREE with PostgreSQL", rows.len());
     }
     Ok(u8::from(failed > 0))
 }

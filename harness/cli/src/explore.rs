@@ -11,6 +11,7 @@ use locklab::{Outcome, Params, Scenario, Verdict};
 use locklab_report::timeline_svg::Timeline;
 
 use crate::args::{ExploreArgs, ReplayArgs};
+use crate::backend::{self, Backend};
 use crate::{render, Registry, UsageError};
 
 /// How long `explore` searches for a simpler counterexample after PCT or random found one.
@@ -32,6 +33,11 @@ pub fn explore(args: ExploreArgs, registry: &Registry) -> Result<u8, UsageError>
     let model = scenario.build(&params).map_err(UsageError)?;
     let engine = engine::by_name(&args.engine, args.preemption_bound.0, args.depth as usize)
         .map_err(UsageError)?;
+    // Before any search: a backend that cannot run this rung is bad input.
+    let mut server = match args.backend {
+        Backend::Model => None,
+        b => Some(backend::open(b, scenario, &model)?),
+    };
     let budget = Budget {
         executions: args.iterations,
         seed: args.seed,
@@ -58,7 +64,16 @@ pub fn explore(args: ExploreArgs, registry: &Registry) -> Result<u8, UsageError>
             engine.label()
         )));
     }
-    let code = render::verdict(registry, scenario, &params, &verdict);
+    let mut code = render::verdict(registry, scenario, &params, &verdict);
+    if let Some(runner) = server.as_mut() {
+        let bound = args.preemption_bound.0.unwrap_or(backend::AGREEMENT_BOUND);
+        code = code.max(backend::after_explore(
+            runner,
+            Arc::clone(&model),
+            &verdict,
+            bound,
+        )?);
+    }
     if let (Some(failure), "pct" | "random") = (verdict.failure(), args.engine.as_str()) {
         eprintln!("simplifying: a breadth-first search for a shortest counterexample at these sizes (up to {SIMPLIFY_SECONDS} s)…");
         match engine::simplify(model, failure, Duration::from_secs(SIMPLIFY_SECONDS)) {
@@ -83,14 +98,23 @@ pub fn replay(args: ReplayArgs, registry: &Registry) -> Result<u8, UsageError> {
     let scenario = registry.find(id.unwrap_or(&replay.scenario))?;
     let params = replay.params_for(scenario).map_err(UsageError)?;
     let model = scenario.build(&params).map_err(UsageError)?;
-    let verdict = engine::replay(model, &replay.schedule);
+    let mut server = match args.backend {
+        Backend::Model => None,
+        b => Some(backend::open(b, scenario, &model)?),
+    };
+    let verdict = engine::replay(Arc::clone(&model), &replay.schedule);
     if let Outcome::Error(e) = &verdict.outcome {
         return Err(UsageError(format!(
             "cannot replay on {}: {e}",
             scenario.id()
         )));
     }
-    let code = render::verdict(registry, scenario, &params, &verdict);
+    let mut code = render::verdict(registry, scenario, &params, &verdict);
+    if let Some(runner) = server.as_mut() {
+        // A replay that passes has no counterexample to reproduce: compare its own
+        // statements by reproducing the schedule as given.
+        code = code.max(backend::after_replay(runner, model, &replay.schedule)?);
+    }
     if let Some(path) = &args.svg {
         write_svg(path, registry, scenario, &params, &verdict, "replayed")?;
     }

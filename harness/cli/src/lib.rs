@@ -26,6 +26,7 @@ macro_rules! eprintln {
 }
 
 mod args;
+mod backend;
 mod check;
 mod explore;
 mod output;

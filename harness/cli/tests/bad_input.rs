@@ -220,6 +220,39 @@ fn check_and_list_cases() -> Vec<Case> {
         &["check", "--json", "--json"],
         "cannot be used multiple times",
     ));
+    // Backends: a value that names none, a rung or a set of rungs with no server
+    // form, Redis (no scheme has a Redis form yet), --json with a backend.
+    for v in ["mysql", "POSTGRES", "pg"] {
+        cases.push(case(&["explore", BUGGY, "--backend", v], "possible values"));
+        cases.push(case(&["check", "--backend", v], "possible values"));
+        cases.push(case(&["replay", "x", "--backend", v], "possible values"));
+    }
+    cases.push(case(
+        &["explore", BUGGY, "--backend", ""],
+        "possible values",
+    ));
+    cases.push(case(
+        &[
+            "explore",
+            "jackpot/batch-lock-order",
+            "--backend",
+            "postgres",
+        ],
+        "no server form",
+    ));
+    cases.push(case(
+        &["explore", CORRECT, "--backend", "redis"],
+        "--backend postgres",
+    ));
+    cases.push(case(&["check", "--backend", "redis"], "--backend postgres"));
+    cases.push(case(
+        &["check", "--backend", "postgres", "--json"],
+        "leave it out",
+    ));
+    cases.push(case(
+        &["check", "--only", "jackpot/", "--backend", "postgres"],
+        "no server form",
+    ));
     cases.push(case(&["check", "extra"], "unexpected argument"));
     cases.push(case(&["list", "extra"], "unexpected argument"));
     cases.push(case(&["list", "--json"], "unexpected argument"));

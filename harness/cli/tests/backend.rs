@@ -1,0 +1,73 @@
+//! `--backend postgres` from the command line: a counterexample reproduced on the
+//! server, an unreachable server refused as bad input, nothing left in the database.
+
+use std::process::{Command, Output};
+
+const BUGGY: &str = "device-claim/select-then-update";
+
+fn locklab(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_locklab"));
+    cmd.args(args).env_remove("RUST_BACKTRACE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("locklab runs")
+}
+
+/// Whether `schema` exists, asked with psql (`None`: psql or the server is missing).
+fn schema_exists(schema: &str) -> Option<bool> {
+    let out = Command::new("psql")
+        .args(["-h", "127.0.0.1", "-U", "postgres", "-d", "test", "-tAc"])
+        .arg(format!(
+            "SELECT count(*) FROM pg_namespace WHERE nspname = '{schema}'"
+        ))
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim() != "0")
+}
+
+fn server_up() -> bool {
+    let up = schema_exists("public").is_some();
+    if !up && std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!("CI=true requires PostgreSQL at 127.0.0.1:5432 (and psql)");
+    }
+    up
+}
+
+#[test]
+fn a_counterexample_is_reproduced_on_postgres_and_its_schema_dropped() {
+    if !server_up() {
+        eprintln!("SKIP: no PostgreSQL at 127.0.0.1:5432");
+        return;
+    }
+    let out = locklab(&["explore", BUGGY, "--backend", "postgres"], &[]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "a violation exits 1:\n{stdout}");
+    assert!(stdout.contains("REPRODUCED on PostgreSQL"), "{stdout}");
+    assert!(stdout.contains("1 row(s) | 1 row(s)"), "{stdout}");
+    let schema = stdout
+        .split("(schema ")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .expect("the run names its schema");
+    assert_eq!(schema_exists(schema), Some(false), "{schema} left behind");
+}
+
+#[test]
+fn an_unreachable_server_is_bad_input() {
+    let nowhere = "host=127.0.0.1 port=1 user=postgres dbname=test connect_timeout=1";
+    let out = locklab(
+        &["explore", BUGGY, "--backend", "postgres"],
+        &[("LOCKLAB_PG", nowhere)],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("unreachable") && err.contains("LOCKLAB_PG"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "nothing searched before the refusal");
+    assert!(!err.contains("panicked"), "{err}");
+}
