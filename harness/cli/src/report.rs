@@ -17,6 +17,7 @@ pub fn report(args: ReportArgs) -> Result<u8, UsageError> {
         if let Err(message) = run_benchmarks()
             .and_then(|()| run_check(&args.check))
             .and_then(|()| run_states(&states))
+            .and_then(|()| run_server_bench(&args.check.with_file_name(SERVERS_FILE)))
         {
             eprintln!("error: {message}; the report was not regenerated");
             return Ok(1);
@@ -25,6 +26,7 @@ pub fn report(args: ReportArgs) -> Result<u8, UsageError> {
     let inputs = Inputs {
         criterion_dir: args.criterion.unwrap_or_else(default_criterion_dir),
         states_file: args.check.with_file_name(STATES_FILE),
+        servers_file: args.check.with_file_name(SERVERS_FILE),
         check_file: args.check,
         meta: Meta::gather(Path::new(".")),
     };
@@ -103,6 +105,26 @@ fn run_check(check_file: &Path) -> Result<(), String> {
     let json = serde_json::to_string_pretty(&report).expect("a check report serialises");
     fs::write(check_file, json + "\n")
         .map_err(|e| format!("{}: cannot write: {e}", check_file.display()))
+}
+
+/// The file beside the check JSON that the real-server section reads.
+const SERVERS_FILE: &str = "servers.json";
+
+/// The real-server bench (`locklab-pgload`), writing `file`.
+fn run_server_bench(file: &Path) -> Result<(), String> {
+    eprintln!("measuring the correct fixes on PostgreSQL beside pgbench…");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(&cargo)
+        .args(["run", "--release", "-q", "-p", "locklab-servers"])
+        .args(["--bin", "locklab-pgload", "--", "2", "3"])
+        .arg(file)
+        .status()
+        .map_err(|e| format!("could not start the real-server bench: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the real-server bench failed ({status})"))
+    }
 }
 
 /// The file beside the check JSON that the states section reads.

@@ -7,6 +7,7 @@ pub mod coverage;
 pub mod engine;
 mod quiet;
 pub mod replay;
+pub mod server_bench;
 mod testing;
 pub mod verdict;
 

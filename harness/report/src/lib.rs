@@ -25,6 +25,7 @@ pub mod format;
 pub mod measurements;
 pub mod meta;
 mod page;
+pub mod servers_section;
 pub mod states_section;
 mod svg;
 pub mod tables;
@@ -49,6 +50,8 @@ pub struct Inputs {
     pub check_file: PathBuf,
     /// The state-caching engine's measurements (`report --measure` writes them).
     pub states_file: PathBuf,
+    /// The real-server bench's results (`locklab-pgload` writes them).
+    pub servers_file: PathBuf,
     /// Where and when the numbers were measured.
     pub meta: Meta,
 }
@@ -78,6 +81,7 @@ pub const REPORT_FILE: &str = "REPORT.md";
 pub fn generate(inputs: &Inputs, out_dir: &Path) -> Result<Summary, ReportError> {
     let checks = check_data::load(&inputs.check_file)?;
     let states = states_section::load(&inputs.states_file)?;
+    let servers = servers_section::load(&inputs.servers_file)?;
     let benchmarks = criterion_data::load(&inputs.criterion_dir)?;
     let measurements = measurements::classify(&benchmarks)?;
 
@@ -94,6 +98,8 @@ pub fn generate(inputs: &Inputs, out_dir: &Path) -> Result<Summary, ReportError>
         checks: &checks,
         states: states.as_ref(),
         states_file: &inputs.states_file,
+        servers: servers.as_ref(),
+        servers_file: &inputs.servers_file,
         measurements: &measurements,
         charts: &charts,
         timelines: &timelines,

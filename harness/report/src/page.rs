@@ -27,6 +27,10 @@ pub struct Page<'a> {
     pub states: Option<&'a locklab::comparison::StatesReport>,
     /// Where they are (or would be).
     pub states_file: &'a Path,
+    /// The real-server bench, if run.
+    pub servers: Option<&'a locklab::server_bench::ServerBench>,
+    /// Where it is (or would be).
+    pub servers_file: &'a Path,
     /// The benchmarks.
     pub measurements: &'a Measurements,
     /// The charts written.
@@ -80,7 +84,8 @@ impl Page<'_> {
         md.push_str(
             "[Verdicts](#verdicts) · [Throughput](#throughput) · [Search speed](#search-speed) · \
              [Time to bug](#time-to-bug) · [Growth](#growth) · \
-             [State-caching engine](#state-caching-engine) · [Timelines](#timelines)\n\n",
+             [State-caching engine](#state-caching-engine) · [Real servers](#real-servers) · \
+             [Timelines](#timelines)\n\n",
         );
         let _ = writeln!(md, "## What the numbers mean\n\n{GLOSSARY}\n");
         self.verdicts(&mut md);
@@ -98,6 +103,10 @@ impl Page<'_> {
             self.states,
             self.checks,
             self.states_file,
+        ));
+        md.push_str(&super::servers_section::markdown(
+            self.servers,
+            self.servers_file,
         ));
         self.timelines(&mut md);
         if !self.measurements.other.is_empty() {

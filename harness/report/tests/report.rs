@@ -40,6 +40,7 @@ fn inputs(criterion_dir: PathBuf, check_file: PathBuf) -> Inputs {
     Inputs {
         criterion_dir,
         states_file: check_file.with_file_name("states.json"),
+        servers_file: check_file.with_file_name("servers.json"),
         check_file,
         meta: meta(),
     }

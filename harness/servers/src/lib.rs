@@ -20,6 +20,7 @@
 
 mod against;
 mod availability;
+mod load;
 mod log_run;
 mod pg;
 mod pg_case;
@@ -30,6 +31,7 @@ mod run_name;
 
 pub use against::{agreement, reproduce, runner_for, AgainstError, Agreement, Reproduction};
 pub use availability::{in_ci, require, ServerUnavailable};
+pub use load::{Claim, LoadDb, Measured};
 pub use log_run::{completion_of, Compared, LogRun, LogRunner};
 pub use pg::{PgConfig, PgProbe, PgStep};
 pub use pg_case::{Completion, Expect, Observed, PgCase, Run};
