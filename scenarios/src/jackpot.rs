@@ -2,11 +2,11 @@
 
 use locklab_models::jackpot::{Config, Jackpot, Variant};
 use locklab_models::jackpot::{
-    AMOUNT_NON_NEGATIVE, MONEY_CONSERVED, OP_SUCCEEDS_WITHIN_ATTEMPTS, VERSION_MONOTONIC,
+    AMOUNT_NON_NEGATIVE, BATCH_COMMITS, MONEY_CONSERVED, OP_SUCCEEDS_WITHIN_ATTEMPTS,
+    VERSION_MONOTONIC,
 };
 
 use crate::{LoomPlan, Param, Params, Scenario, ShuttlePlan, StatesPlan};
-use locklab_models::sim::builtin;
 
 const HELP: &str = "concurrent operations on the pool (wins, contributions, batches)";
 
@@ -133,8 +133,8 @@ pub fn scenarios() -> Vec<Scenario> {
             .loom(LoomPlan::bounded(2).set(TWO, 3).set(ATTEMPTS, 2))
             .shuttle(ShuttlePlan::pct(10_000).set(TWO, 2).set(ATTEMPTS, 1)),
         Scenario::try_new("jackpot/batch-lock-order", batch_lock_order)
-            .about("one batch locks minor then major, the other major then minor: deadlock")
-            .violates(builtin::DEADLOCK)
+            .about("one batch locks minor then major, the other major then minor: PostgreSQL aborts one as a deadlock victim (40P01), and its contributions are lost")
+            .violates(BATCH_COMMITS)
             .actors(TWO)
             .params(PAIR)
             .loom(LoomPlan::unbounded().set(TWO, 2))
@@ -163,7 +163,7 @@ pub fn scenarios() -> Vec<Scenario> {
             .shuttle(ShuttlePlan::pct(1_000).set(TWO, 3))
             .states(StatesPlan::new().set(TWO, 3)),
         Scenario::try_new("jackpot/canonical-lock-order", canonical_lock_order)
-            .about("correct batches: every batch locks its groups in id order, so none can deadlock")
+            .about("correct batches: every batch locks its groups in id order, so none can deadlock and every batch commits")
             .holds()
             .actors(TWO)
             .params(TRIO)

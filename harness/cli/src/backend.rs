@@ -48,7 +48,7 @@ pub fn open(
     }
     runner_for(model).map_err(|e| match e {
         AgainstError::NoServerForm => UsageError(format!(
-            "{} cannot run on postgres: {e}; `locklab list` names the rungs, and the device-claim ones have one",
+            "{} cannot run on postgres: {e}; `locklab list` names the rungs, and the device-claim and jackpot ones have one",
             scenario.id()
         )),
         e => UsageError(format!("cannot run {} on postgres: {e}", scenario.id())),
@@ -206,7 +206,7 @@ fn describe(c: &locklab_servers::Completion, waited: bool) -> String {
             rows.join(" ")
         }
         Completion::Error { code } => format!("ERROR {code}"),
-        Completion::StillWaiting => "still waiting".into(),
+        Completion::StillWaiting => "still waiting when the run ended".into(),
     };
     if waited {
         format!("waited, {what}")

@@ -82,7 +82,8 @@ fn check_on_postgres(scenarios: &[&Scenario]) -> Result<u8, UsageError> {
         .collect();
     if with_form.is_empty() {
         return Err(UsageError(
-            "no server form in these scenarios (their statements are not SQL): try --only device-claim/".into(),
+            "no server form in these scenarios (their statements are not SQL): try --only jackpot/"
+                .into(),
         ));
     }
     let mut rows = Vec::new();
@@ -93,6 +94,11 @@ fn check_on_postgres(scenarios: &[&Scenario]) -> Result<u8, UsageError> {
         }
     }
     let w = rows.iter().map(|(s, _)| s.id().len()).max().unwrap_or(8);
+    let x = rows
+        .iter()
+        .map(|(s, _)| s.expected().to_string().len())
+        .max()
+        .unwrap_or(8);
     println!(
         "{:w$}  {:30}  {:28}  agreement (statement for statement)",
         "scenario", "expected", "counterexample on server"
@@ -102,13 +108,14 @@ fn check_on_postgres(scenarios: &[&Scenario]) -> Result<u8, UsageError> {
         let a = &done.agreement;
         let repro = match done.reproduced {
             None => "-".to_owned(),
+            Some((true, 1)) => "reproduced (1 statement)".to_owned(),
             Some((true, n)) => format!("reproduced ({n} statements)"),
             Some((false, _)) => "NOT reproduced".to_owned(),
         };
         let ok = a.agreeing == a.orders && a.orders > 0 && done.reproduced.is_none_or(|(r, _)| r);
         failed += usize::from(!ok);
         println!(
-            "{:w$}  {:30}  {:28}  {} of {} orders agree ({} loom executions, pb={}, at {})",
+            "{:w$}  {:x$}  {:28}  {} of {} orders agree ({} loom executions, pb={}, at {})",
             s.id(),
             s.expected().to_string(),
             repro,

@@ -234,7 +234,7 @@ fn check_and_list_cases() -> Vec<Case> {
     cases.push(case(
         &[
             "explore",
-            "jackpot/batch-lock-order",
+            "singleton-poller/kernel-file-lock",
             "--backend",
             "postgres",
         ],
@@ -250,7 +250,13 @@ fn check_and_list_cases() -> Vec<Case> {
         "leave it out",
     ));
     cases.push(case(
-        &["check", "--only", "jackpot/", "--backend", "postgres"],
+        &[
+            "check",
+            "--only",
+            "singleton-poller/",
+            "--backend",
+            "postgres",
+        ],
         "no server form",
     ));
     cases.push(case(&["check", "extra"], "unexpected argument"));

@@ -10,10 +10,10 @@
 //!
 //! [`Db`]: crate::sim::store::sql::Db
 
-use std::sync::LazyLock;
-
-use crate::sim::store::sql::{Outcome, Statement, Value};
+pub use crate::sim::store::sql::Call;
+use crate::sim::store::sql::{Outcome, Value};
 use crate::sim::Tick;
+use crate::sql_call;
 
 /// The table. `owner` is the server's index (`NULL`: unassigned); `epoch` is bumped
 /// by every claim of the epoch lease; the lease ends at tick `lease_until`.
@@ -54,34 +54,6 @@ pub const RENEW_EPOCH_LEASE: &str = "UPDATE devices SET lease_until = $1 \
 /// The write-up's "clear stuck assignments".
 pub const CLEAR_OWNER: &str = "UPDATE devices SET owner = NULL WHERE owner = $1";
 
-/// One statement to send: its parsed text and its parameters.
-#[derive(Debug, Clone)]
-pub struct Call {
-    /// Parsed once per process from one of the texts above.
-    pub stmt: &'static Statement,
-    /// `$1…`.
-    pub params: Vec<Value>,
-}
-
-fn parsed(text: &'static str) -> &'static Statement {
-    // Every text above is a fixed string the model's parser accepts (a unit test
-    // parses each); leaking one parse per text keeps `Call` free of lifetimes.
-    Box::leak(Box::new(
-        Statement::parse(text).unwrap_or_else(|e| panic!("{text}: {e}")),
-    ))
-}
-
-macro_rules! statement {
-    ($name:ident) => {{
-        static PARSED: LazyLock<&'static Statement> = LazyLock::new(|| parsed($name));
-        *PARSED
-    }};
-}
-
-fn int(n: impl TryInto<i64>) -> Value {
-    Value::Int(n.try_into().unwrap_or(i64::MAX))
-}
-
 /// Parses every statement now (once per process), so no engine's task parses on its
 /// small coroutine stack or counts the parse as part of a step.
 pub fn prepare() {
@@ -102,32 +74,23 @@ pub fn prepare() {
 /// The set-up of a fresh database: the table and `devices` unassigned rows.
 pub fn setup(devices: usize) -> Vec<(&'static str, Vec<Value>)> {
     std::iter::once((CREATE_TABLE, vec![]))
-        .chain((0..devices).map(|d| (INSERT_DEVICE, vec![int(d)])))
+        .chain((0..devices).map(|d| (INSERT_DEVICE, sql_call!(INSERT_DEVICE, d).params)))
         .collect()
 }
 
 /// [`SELECT_OWNER`] of device `d`; read the answer with [`owner`].
 pub fn select_owner(d: usize) -> Call {
-    Call {
-        stmt: statement!(SELECT_OWNER),
-        params: vec![int(d)],
-    }
+    sql_call!(SELECT_OWNER, d)
 }
 
 /// [`SET_OWNER`]: device `d` to server `me`.
 pub fn set_owner(d: usize, me: usize) -> Call {
-    Call {
-        stmt: statement!(SET_OWNER),
-        params: vec![int(me), int(d)],
-    }
+    sql_call!(SET_OWNER, me, d)
 }
 
 /// [`CLAIM_IF_UNOWNED`]: device `d` for server `me`; it won if one row was updated.
 pub fn claim_if_unowned(d: usize, me: usize) -> Call {
-    Call {
-        stmt: statement!(CLAIM_IF_UNOWNED),
-        params: vec![int(me), int(d)],
-    }
+    sql_call!(CLAIM_IF_UNOWNED, me, d)
 }
 
 /// [`CLAIM_LEASE`] or, with `epoch_lease`, [`CLAIM_EPOCH_LEASE`], at tick `now`; read
@@ -139,13 +102,10 @@ pub fn claim_if_free_or_expired(
     ttl: Tick,
     epoch_lease: bool,
 ) -> Call {
-    Call {
-        stmt: if epoch_lease {
-            statement!(CLAIM_EPOCH_LEASE)
-        } else {
-            statement!(CLAIM_LEASE)
-        },
-        params: vec![int(me), int(now + ttl), int(d), int(now)],
+    if epoch_lease {
+        sql_call!(CLAIM_EPOCH_LEASE, me, now + ttl, d, now)
+    } else {
+        sql_call!(CLAIM_LEASE, me, now + ttl, d, now)
     }
 }
 
@@ -159,26 +119,16 @@ pub fn renew_lease(
     ttl: Tick,
     epoch_lease: bool,
 ) -> Call {
-    let mut params = vec![int(now + ttl), int(d), int(me)];
     if epoch_lease {
-        params.push(int(held_epoch));
-    }
-    Call {
-        stmt: if epoch_lease {
-            statement!(RENEW_EPOCH_LEASE)
-        } else {
-            statement!(RENEW_LEASE)
-        },
-        params,
+        sql_call!(RENEW_EPOCH_LEASE, now + ttl, d, me, held_epoch)
+    } else {
+        sql_call!(RENEW_LEASE, now + ttl, d, me)
     }
 }
 
 /// [`CLEAR_OWNER`] of every device `server` owns.
 pub fn clear_owner(server: usize) -> Call {
-    Call {
-        stmt: statement!(CLEAR_OWNER),
-        params: vec![int(server)],
-    }
+    sql_call!(CLEAR_OWNER, server)
 }
 
 fn as_index(v: &Value) -> Option<usize> {
@@ -218,6 +168,7 @@ pub fn renewed_until(o: &Outcome) -> Option<Tick> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sim::store::sql::Statement;
 
     #[test]
     fn every_statement_parses() {

@@ -4,11 +4,12 @@
 use crate::sim::{Actor, Halt};
 
 use super::locked::{batch, commit_win, guarded_win, lock_pool, pay_locked, rollback};
+use super::statements;
 use super::unlocked::{
     additive_contribution, blind_contribution, cas_contribution, read_modify_write_win, read_pool,
     reset,
 };
-use super::world::JackpotWorld;
+use super::world::{JackpotWorld, POOL};
 use super::Config;
 
 /// One actor's operation.
@@ -42,9 +43,14 @@ pub fn run(a: &Actor<JackpotWorld>, cfg: &Config, me: usize, role: Role) -> Resu
         Role::RowLockWin { win_id } => {
             let row = lock_pool(a, me)?;
             if row.amount < cfg.win {
-                return rollback(a, me, "pool cannot cover the win");
+                // The pool cannot cover the win.
+                return rollback(a, me);
             }
-            pay_locked(a, cfg, me, |r| r.amount = row.amount - cfg.win)?;
+            pay_locked(
+                a,
+                me,
+                statements::write_unversioned(POOL, row.amount - cfg.win),
+            )?;
             commit_win(a, me, win_id, cfg.win)
         }
         Role::BlindContribution => blind_contribution(a, cfg, me),
@@ -55,11 +61,11 @@ pub fn run(a: &Actor<JackpotWorld>, cfg: &Config, me: usize, role: Role) -> Resu
             }
             // The check above is the only one: the locked row is not looked at again.
             lock_pool(a, me)?;
-            pay_locked(a, cfg, me, |r| r.amount -= cfg.win)?;
+            pay_locked(a, me, statements::subtract(POOL, cfg.win))?;
             commit_win(a, me, win_id, cfg.win)
         }
         Role::Batch { order } => batch(a, cfg, me, order),
-        Role::Reset => reset(a, cfg),
+        Role::Reset => reset(a, cfg, me),
         Role::GuardedWin { win_id } => guarded_win(a, cfg, me, win_id),
         Role::AdditiveContribution => additive_contribution(a, cfg, me),
     }

@@ -3,42 +3,20 @@
 
 use crate::sim::{Actor, Halt};
 
-use super::statements;
-use super::world::{audit, group, pay, txn_of, who, JackpotWorld, PoolRow, POOL};
-use super::Config;
+use super::sql::{begin_ok, begin_then, nothing, ok, sql};
+use super::statements::{self, Call};
+use super::world::{audit, group, pay, who, JackpotWorld, PoolRow, POOL};
+use super::{Config, BATCH_COMMITS};
 
 /// `BEGIN; SELECT … FOR UPDATE`: waits while another transaction holds the row.
 pub(super) fn lock_pool(a: &Actor<JackpotWorld>, me: usize) -> Result<PoolRow, Halt> {
-    a.step_when("lock pool", |s| {
-        let row = statements::lock_pool(&mut s.state.pools, POOL, txn_of(me)).ok()?;
-        s.saw(|| {
-            format!(
-                "{} locks the pool (FOR UPDATE): amount = {}",
-                who(me),
-                row.amount
-            )
-        });
-        Some(row)
-    })
+    let o = begin_ok(a, "lock pool", me, statements::lock_pool(POOL))?;
+    Ok(statements::pool_row(&o).expect("pools are never deleted"))
 }
 
-/// `UPDATE` inside the transaction, which already holds the row lock.
-pub(super) fn pay_locked(
-    a: &Actor<JackpotWorld>,
-    cfg: &Config,
-    me: usize,
-    set: impl Fn(&mut PoolRow),
-) -> Result<(), Halt> {
-    a.step("pay win", |s| {
-        let amount = statements::pay_locked(&mut s.state.pools, POOL, txn_of(me), &set);
-        s.saw(|| {
-            format!(
-                "{} pays {}: amount = {amount} (uncommitted)",
-                who(me),
-                cfg.win
-            )
-        });
-    })
+/// The payment inside the transaction, which already holds the row lock.
+pub(super) fn pay_locked(a: &Actor<JackpotWorld>, me: usize, call: Call) -> Result<(), Halt> {
+    ok(a, "pay win", me, call, nothing).map(drop)
 }
 
 pub(super) fn commit_win(
@@ -47,22 +25,15 @@ pub(super) fn commit_win(
     win_id: u32,
     win: i64,
 ) -> Result<(), Halt> {
-    a.step("commit", |s| {
-        let w = &mut *s.state;
-        statements::commit(&mut w.pools, &mut w.paid_wins, txn_of(me));
+    ok(a, "commit", me, statements::commit(), |s, _| {
         pay(s, win_id, POOL, win);
-        let amount = s.state.committed(POOL).amount;
-        s.saw(|| format!("{} commits win #{win_id}: the pool holds {amount}", who(me)));
         audit(s);
     })
+    .map(drop)
 }
 
-pub(super) fn rollback(a: &Actor<JackpotWorld>, me: usize, why: &'static str) -> Result<(), Halt> {
-    a.step("rollback", |s| {
-        let w = &mut *s.state;
-        statements::rollback(&mut w.pools, &mut w.paid_wins, txn_of(me));
-        s.saw(|| format!("{} rolls back: {why}", who(me)));
-    })
+pub(super) fn rollback(a: &Actor<JackpotWorld>, me: usize) -> Result<(), Halt> {
+    ok(a, "rollback", me, statements::rollback(), nothing).map(drop)
 }
 
 pub(super) fn batch(
@@ -71,31 +42,39 @@ pub(super) fn batch(
     me: usize,
     order: [usize; 2],
 ) -> Result<(), Halt> {
-    let txn = txn_of(me);
-    for g in order {
-        // The UPDATE takes the row lock and keeps it until COMMIT.
-        a.step_when("contribute to group", |s| {
-            statements::add(&mut s.state.pools, g, Some(txn), cfg.contribution).ok()?;
-            s.saw(|| {
-                format!(
-                    "{} locks {}: SET amount = amount + {} (uncommitted)",
-                    who(me),
-                    group(g),
-                    cfg.contribution
-                )
-            });
-            Some(())
-        })?;
+    for (i, g) in order.into_iter().enumerate() {
+        // The UPDATE takes the row lock and keeps it until COMMIT. Waiting for a batch
+        // that waits for this one is PostgreSQL's deadlock: one of the two fails.
+        let add = statements::add(g, cfg.contribution);
+        let done = if i == 0 {
+            begin_then(a, "contribute to group", me, add, nothing)?
+        } else {
+            sql(a, "contribute to group", me, add, nothing)?
+        };
+        if let Err(e) = done {
+            return ok(a, "rollback", me, statements::rollback(), |s, _| {
+                s.violate(BATCH_COMMITS, || {
+                    format!(
+                        "{}'s batch failed with {} (PostgreSQL aborted it as a deadlock victim): its {} to {} and {} is lost",
+                        who(me),
+                        e.code,
+                        cfg.contribution,
+                        group(order[0]),
+                        group(order[1])
+                    )
+                });
+            })
+            .map(drop);
+        }
     }
-    a.step("commit", |s| {
-        let w = &mut *s.state;
-        statements::commit(&mut w.pools, &mut w.paid_wins, txn);
+    ok(a, "commit", me, statements::commit(), |s, _| {
         for g in order {
             s.state.contributed(g, cfg.contribution);
         }
-        s.saw(|| format!("{} commits its batch", who(me)));
+        s.checked(BATCH_COMMITS);
         audit(s);
     })
+    .map(drop)
 }
 
 pub(super) fn guarded_win(
@@ -104,38 +83,27 @@ pub(super) fn guarded_win(
     me: usize,
     win_id: u32,
 ) -> Result<(), Halt> {
-    let txn = txn_of(me);
-    // INSERT waits while another transaction has this win id uncommitted, then fails
-    // on the committed row: a redelivered win is recognised and skipped.
-    let fresh = a.step_when("record win id", |s| {
-        let inserted = statements::record_win(&mut s.state.paid_wins, win_id, txn).ok()?;
-        s.saw(|| {
-            if inserted {
-                format!("{} records win #{win_id} (uncommitted)", who(me))
-            } else {
-                format!("{}: win #{win_id} is already paid, skipping it", who(me))
-            }
-        });
-        Some(inserted)
-    })?;
+    // INSERT waits while another transaction has this win id uncommitted, then finds
+    // the committed row and inserts nothing: a redelivered win is recognised and
+    // skipped.
+    let fresh = begin_ok(a, "record win id", me, statements::record_win(win_id))?.affected == 1;
     if !fresh {
-        return rollback(a, me, "duplicate win");
+        // A duplicate win.
+        return rollback(a, me);
     }
-    let paid = a.step_when("guarded decrement", |s| {
-        let paid = statements::guarded_decrement(&mut s.state.pools, POOL, txn, cfg.win).ok()?;
-        let n = usize::from(paid);
-        s.saw(|| {
-            format!(
-                "{}: SET amount = amount − {w} WHERE amount >= {w}: {n} row",
-                who(me),
-                w = cfg.win
-            )
-        });
-        Some(paid)
-    })?;
+    let paid = ok(
+        a,
+        "guarded decrement",
+        me,
+        statements::guarded_decrement(POOL, cfg.win),
+        nothing,
+    )?
+    .affected
+        == 1;
     if paid {
         commit_win(a, me, win_id, cfg.win)
     } else {
-        rollback(a, me, "the pool cannot cover the win")
+        // The pool cannot cover the win.
+        rollback(a, me)
     }
 }

@@ -15,7 +15,8 @@
 //! - [`Variant::CheckOutsideLock`]: the balance check reads the pool before locking it,
 //!   so a stale read approves a win the pool can no longer pay.
 //! - [`Variant::BatchLockOrder`]: batches lock their groups in the order given; two
-//!   batches with opposite orders deadlock.
+//!   batches with opposite orders deadlock, and PostgreSQL aborts one of them
+//!   (`40P01`): a failed batch, whose contributions are lost.
 //! - [`Variant::VersionReset`]: an admin reset restarts the row at version 1, so a
 //!   version no longer names one state of the row (ABA).
 //! - [`Variant::GuardedDecrement`]: correct. `SET amount=amount-$w WHERE amount>=$w`,
@@ -25,6 +26,7 @@
 mod actors;
 mod locked;
 mod model;
+mod sql;
 pub mod statements;
 mod unlocked;
 mod workload;
@@ -49,6 +51,9 @@ pub const VERSION_MONOTONIC: Property = Property::safety("version-monotonic");
 pub const FAILED_OP_NO_EFFECT: Property = Property::safety("failed-op-no-effect");
 /// Among the CAS attempts that read one version, exactly one succeeds.
 pub const ONE_CAS_PER_VERSION: Property = Property::liveness("one-cas-per-version");
+/// Every batch commits: one PostgreSQL aborts as a deadlock victim (`40P01`) loses
+/// its contributions (the write-up's batches are not retried).
+pub const BATCH_COMMITS: Property = Property::liveness("batch-commits");
 /// Every operation succeeds within its attempts (with r contenders, r attempts do).
 pub const OP_SUCCEEDS_WITHIN_ATTEMPTS: Property = Property::liveness("op-succeeds-within-attempts");
 
@@ -72,6 +77,9 @@ fn declared(cfg: &Config) -> Vec<Property> {
     }
     if matches!(v, Variant::VersionCas | Variant::VersionReset) {
         properties.extend([ONE_CAS_PER_VERSION, OP_SUCCEEDS_WITHIN_ATTEMPTS]);
+    }
+    if v.batched() {
+        properties.push(BATCH_COMMITS);
     }
     properties
 }

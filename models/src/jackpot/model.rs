@@ -1,7 +1,7 @@
 //! The jackpot [`Scheme`]: which operation each contender runs, and the
 //! end-of-execution checks.
 
-use crate::sim::{Cast, Property, Scheme, Step};
+use crate::sim::{Cast, Property, Scheme, ServerForm, Step};
 
 use super::actors::{self, Role};
 use super::world::{audit, check_cas_tallies, who, JackpotWorld};
@@ -17,6 +17,7 @@ impl Jackpot {
     /// Checks `cfg` and wraps it.
     pub fn new(cfg: Config) -> Result<Self, String> {
         cfg.validate()?;
+        super::statements::prepare();
         Ok(Jackpot { cfg })
     }
 
@@ -94,6 +95,14 @@ impl Scheme for Jackpot {
 
     fn properties(&self) -> Vec<Property> {
         super::declared(&self.cfg)
+    }
+
+    fn server(&self) -> Option<ServerForm> {
+        Some(ServerForm {
+            postgres_setup: super::statements::setup(self.cfg.groups(), self.cfg.pool),
+            tables: vec!["jackpots", "paid_wins"],
+            harm: Vec::new(),
+        })
     }
 }
 

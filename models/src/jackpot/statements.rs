@@ -1,142 +1,189 @@
-//! What the service sends to the `jackpots` and `paid_wins` tables, one function per
-//! statement. The model's steps call these, and so does [`super::JackpotWorkload`] on
-//! OS threads: the bench runs the statements that were checked. A statement with a
-//! transaction (`txn: Some(…)`) keeps the row locks it takes until [`commit`] or
-//! [`rollback`]; one that would wait for another transaction's lock returns
-//! [`Blocked`], and the step that issued it waits.
+//! What the service sends to the `jackpots` and `paid_wins` tables: one SQL text per
+//! statement, the only definition there is. The model's steps run it on the kit's
+//! PostgreSQL model, [`super::JackpotWorkload`] on OS threads, and `locklab explore
+//! --backend postgres` on a real server. Inside `BEGIN … COMMIT` a statement keeps
+//! the row locks it takes until the transaction ends; one that must wait for another
+//! transaction's lock makes the step that issued it wait, and a cycle of such waits
+//! is PostgreSQL's deadlock: one of them fails with `40P01`.
 
-use crate::sim::store::{Blocked, Table, TxnId};
+pub use crate::sim::store::sql::Call;
+use crate::sim::store::sql::{Outcome, Value};
+use crate::sql_call;
 
 use super::world::PoolRow;
 
-/// Why an autocommit statement of the variants that use it cannot wait.
-const AUTOCOMMIT: &str = "no transaction holds a row lock in this variant";
+/// The pools, by group (0 = minor, 1 = major); a row starts at version 1.
+pub const CREATE_JACKPOTS: &str =
+    "CREATE TABLE jackpots (id int PRIMARY KEY, amount bigint NOT NULL, version bigint NOT NULL)";
+/// The idempotency record of the guarded decrement: one row per paid win id.
+pub const CREATE_PAID_WINS: &str = "CREATE TABLE paid_wins (win_id int PRIMARY KEY)";
+/// A pool holding `$2`, at version 1.
+pub const INSERT_POOL: &str = "INSERT INTO jackpots VALUES ($1, $2, 1)";
 
-/// `jackpots`, keyed by group index (0 = minor, 1 = major).
-pub type Pools = Table<usize, PoolRow>;
+/// Opens a transaction (Read Committed, PostgreSQL's default).
+pub const BEGIN: &str = "BEGIN";
+/// Commits it (an aborted one completes as `ROLLBACK`).
+pub const COMMIT: &str = "COMMIT";
+/// Rolls it back.
+pub const ROLLBACK: &str = "ROLLBACK";
+/// The committed pool, as an autocommit read sees it.
+pub const READ_POOL: &str = "SELECT amount, version FROM jackpots WHERE id = $1";
+/// The original code's write of an amount computed from what it read.
+pub const WRITE_AMOUNT: &str = "UPDATE jackpots SET amount = $1 WHERE id = $2";
+/// The write-up's compare-and-set.
+pub const COMPARE_AND_SET: &str =
+    "UPDATE jackpots SET amount = $1, version = version + 1 WHERE id = $2 AND version = $3";
+/// The blind writer: bumps the version but never compares it.
+pub const WRITE_UNVERSIONED: &str =
+    "UPDATE jackpots SET amount = $1, version = version + 1 WHERE id = $2";
+/// The admin reset: the row restarts at version 1.
+pub const RESET: &str = "UPDATE jackpots SET amount = $1, version = 1 WHERE id = $2";
+/// The correct contribution (autocommit) and a batch's (in its transaction).
+pub const ADD: &str =
+    "UPDATE jackpots SET amount = amount + $1, version = version + 1 WHERE id = $2";
+/// The check-outside-lock path's payment, relative to whatever the locked row holds.
+pub const SUBTRACT: &str =
+    "UPDATE jackpots SET amount = amount - $1, version = version + 1 WHERE id = $2";
+/// The row-lock win path's lock.
+pub const LOCK_POOL: &str = "SELECT amount, version FROM jackpots WHERE id = $1 FOR UPDATE";
+/// Records a win id; a redelivered win finds the committed row and inserts nothing
+/// (after waiting, while another transaction has the same id uncommitted).
+pub const RECORD_WIN: &str = "INSERT INTO paid_wins VALUES ($1) ON CONFLICT DO NOTHING";
+/// The guarded decrement: pay only what the pool covers.
+pub const GUARDED_DECREMENT: &str =
+    "UPDATE jackpots SET amount = amount - $1, version = version + 1 \
+     WHERE id = $2 AND amount >= $1";
 
-/// `paid_wins`, keyed by win id.
-pub type PaidWins = Table<u32, ()>;
-
-/// `SELECT amount, version FROM jackpots WHERE id = $g`, committed.
-pub fn read_pool(pools: &Pools, g: usize) -> PoolRow {
-    pools.select(&g, None).expect("pools are never deleted")
+/// The set-up of a fresh database: the tables and `groups` pools holding `amount`.
+pub fn setup(groups: usize, amount: i64) -> Vec<(&'static str, Vec<Value>)> {
+    [(CREATE_JACKPOTS, vec![]), (CREATE_PAID_WINS, vec![])]
+        .into_iter()
+        .chain((0..groups).map(|g| (INSERT_POOL, vec![Value::Int(g as i64), Value::Int(amount)])))
+        .collect()
 }
 
-/// `UPDATE jackpots SET amount = $new WHERE id = $g`: the original code's write of an
-/// amount computed from what it read.
-pub fn write_amount(pools: &mut Pools, g: usize, new: i64) {
-    update_row(pools, g, None, |r| r.amount = new).expect(AUTOCOMMIT);
+/// Parses every statement now (once per process), outside any engine's task.
+pub fn prepare() {
+    for _ in [
+        begin(),
+        commit(),
+        rollback(),
+        read_pool(0),
+        write_amount(0, 0),
+        compare_and_set(0, 0, 0),
+        write_unversioned(0, 0),
+        reset(0, 0),
+        add(0, 0),
+        subtract(0, 0),
+        lock_pool(0),
+        record_win(0),
+        guarded_decrement(0, 0),
+    ] {}
 }
 
-/// The write-up's compare-and-set: `UPDATE jackpots SET amount = $new, version =
-/// version + 1 WHERE id = $g AND version = $read`. Whether it updated the row.
-pub fn compare_and_set(pools: &mut Pools, g: usize, read_version: u64, new: i64) -> bool {
-    let n = pools
-        .update_where(
-            &g,
-            None,
-            |r| r.version == read_version,
-            |r| {
-                r.amount = new;
-                r.version += 1;
-            },
-        )
-        .expect(AUTOCOMMIT);
-    n == 1
+/// [`BEGIN`].
+pub fn begin() -> Call {
+    sql_call!(BEGIN)
 }
 
-/// `UPDATE jackpots SET amount = $new, version = version + 1 WHERE id = $g`: the
-/// blind writer bumps the version but never compares it.
-pub fn write_unversioned(pools: &mut Pools, g: usize, new: i64) -> Result<(), Blocked> {
-    update_row(pools, g, None, |r| {
-        r.amount = new;
-        r.version += 1;
-    })
+/// [`COMMIT`].
+pub fn commit() -> Call {
+    sql_call!(COMMIT)
 }
 
-/// The admin reset: `UPDATE jackpots SET amount = $to, version = 1 WHERE id = $g`.
-pub fn reset(pools: &mut Pools, g: usize, to: i64) {
-    update_row(pools, g, None, |r| {
-        r.amount = to;
-        r.version = 1;
-    })
-    .expect(AUTOCOMMIT);
+/// [`ROLLBACK`].
+pub fn rollback() -> Call {
+    sql_call!(ROLLBACK)
 }
 
-/// `UPDATE jackpots SET amount = amount + $c, version = version + 1 WHERE id = $g`,
-/// autocommit (the correct contribution) or in a batch's transaction.
-pub fn add(pools: &mut Pools, g: usize, txn: Option<TxnId>, c: i64) -> Result<(), Blocked> {
-    update_row(pools, g, txn, |r| {
-        r.amount += c;
-        r.version += 1;
-    })
+/// [`READ_POOL`] of group `g`; read the answer with [`pool_row`].
+pub fn read_pool(g: usize) -> Call {
+    sql_call!(READ_POOL, g)
 }
 
-/// `UPDATE jackpots SET … WHERE id = $g` with no condition on the row, in `txn` or
-/// autocommit.
-fn update_row(
-    pools: &mut Pools,
-    g: usize,
-    txn: Option<TxnId>,
-    set: impl FnOnce(&mut PoolRow),
-) -> Result<(), Blocked> {
-    pools.update_where(&g, txn, |_| true, set).map(drop)
+/// [`WRITE_AMOUNT`]: group `g` to `new`.
+pub fn write_amount(g: usize, new: i64) -> Call {
+    sql_call!(WRITE_AMOUNT, new, g)
 }
 
-/// `BEGIN; SELECT … FROM jackpots WHERE id = $g FOR UPDATE`.
-pub fn lock_pool(pools: &mut Pools, g: usize, txn: TxnId) -> Result<PoolRow, Blocked> {
-    let row = pools.select_for_update(&g, txn)?;
-    Ok(row.expect("pools are never deleted"))
+/// [`COMPARE_AND_SET`]: group `g` to `new` if it is still at `read_version`; it set
+/// the row if one row was updated.
+pub fn compare_and_set(g: usize, read_version: u64, new: i64) -> Call {
+    sql_call!(COMPARE_AND_SET, new, g, read_version)
 }
 
-/// `UPDATE` inside `txn`, which holds the row lock: `set` the row and bump the
-/// version. The amount it left (uncommitted).
-pub fn pay_locked(pools: &mut Pools, g: usize, txn: TxnId, set: impl Fn(&mut PoolRow)) -> i64 {
-    let mut amount = 0;
-    update_row(pools, g, Some(txn), |r| {
-        set(r);
-        r.version += 1;
-        amount = r.amount;
-    })
-    .expect("the transaction holds the row lock");
-    amount
+/// [`WRITE_UNVERSIONED`]: group `g` to `new`.
+pub fn write_unversioned(g: usize, new: i64) -> Call {
+    sql_call!(WRITE_UNVERSIONED, new, g)
 }
 
-/// `INSERT INTO paid_wins VALUES ($win)` in `txn`: whether it is a new win id (a
-/// redelivered win fails on the committed row).
-pub fn record_win(paid_wins: &mut PaidWins, win_id: u32, txn: TxnId) -> Result<bool, Blocked> {
-    Ok(paid_wins.insert(win_id, (), Some(txn))?.is_ok())
+/// [`RESET`]: group `g` to `to`, version 1.
+pub fn reset(g: usize, to: i64) -> Call {
+    sql_call!(RESET, to, g)
 }
 
-/// The guarded decrement: `UPDATE jackpots SET amount = amount − $w, version = version
-/// + 1 WHERE id = $g AND amount >= $w`, in `txn`. Whether it paid.
-pub fn guarded_decrement(
-    pools: &mut Pools,
-    g: usize,
-    txn: TxnId,
-    win: i64,
-) -> Result<bool, Blocked> {
-    let n = pools.update_where(
-        &g,
-        Some(txn),
-        |r| r.amount >= win,
-        |r| {
-            r.amount -= win;
-            r.version += 1;
-        },
-    )?;
-    Ok(n == 1)
+/// [`ADD`]: `c` to group `g`.
+pub fn add(g: usize, c: i64) -> Call {
+    sql_call!(ADD, c, g)
 }
 
-/// `COMMIT`.
-pub fn commit(pools: &mut Pools, paid_wins: &mut PaidWins, txn: TxnId) {
-    pools.commit(txn);
-    paid_wins.commit(txn);
+/// [`SUBTRACT`]: `w` from group `g`.
+pub fn subtract(g: usize, w: i64) -> Call {
+    sql_call!(SUBTRACT, w, g)
 }
 
-/// `ROLLBACK`.
-pub fn rollback(pools: &mut Pools, paid_wins: &mut PaidWins, txn: TxnId) {
-    pools.rollback(txn);
-    paid_wins.rollback(txn);
+/// [`LOCK_POOL`] of group `g`; read the answer with [`pool_row`].
+pub fn lock_pool(g: usize) -> Call {
+    sql_call!(LOCK_POOL, g)
+}
+
+/// [`RECORD_WIN`] of `win_id`: a new win if one row was inserted.
+pub fn record_win(win_id: u32) -> Call {
+    sql_call!(RECORD_WIN, win_id)
+}
+
+/// [`GUARDED_DECREMENT`]: `win` from group `g`; it paid if one row was updated.
+pub fn guarded_decrement(g: usize, win: i64) -> Call {
+    sql_call!(GUARDED_DECREMENT, win, g)
+}
+
+/// The `(amount, version)` row [`read_pool`] or [`lock_pool`] returned.
+pub fn pool_row(o: &Outcome) -> Option<PoolRow> {
+    match o.rows.first()?.as_slice() {
+        [Value::Int(amount), Value::Int(version)] => Some(PoolRow {
+            amount: *amount,
+            version: u64::try_from(*version).ok()?,
+        }),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::store::sql::Statement;
+
+    #[test]
+    fn every_statement_parses() {
+        for text in [
+            CREATE_JACKPOTS,
+            CREATE_PAID_WINS,
+            INSERT_POOL,
+            BEGIN,
+            COMMIT,
+            ROLLBACK,
+            READ_POOL,
+            WRITE_AMOUNT,
+            COMPARE_AND_SET,
+            WRITE_UNVERSIONED,
+            RESET,
+            ADD,
+            SUBTRACT,
+            LOCK_POOL,
+            RECORD_WIN,
+            GUARDED_DECREMENT,
+        ] {
+            Statement::parse(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        }
+    }
 }

@@ -3,23 +3,14 @@
 
 use crate::sim::{Actor, Halt};
 
+use super::sql::{nothing, ok};
 use super::statements;
 use super::world::{audit, pay, tally_cas, who, JackpotWorld, PoolRow, POOL};
 use super::{Config, FAILED_OP_NO_EFFECT, OP_SUCCEEDS_WITHIN_ATTEMPTS};
 
 pub(super) fn read_pool(a: &Actor<JackpotWorld>, me: usize) -> Result<PoolRow, Halt> {
-    a.step("read pool", |s| {
-        let row = statements::read_pool(&s.state.pools, POOL);
-        s.saw(|| {
-            format!(
-                "{} reads the pool: amount = {}, version = {}",
-                who(me),
-                row.amount,
-                row.version
-            )
-        });
-        row
-    })
+    let o = ok(a, "read pool", me, statements::read_pool(POOL), nothing)?;
+    Ok(statements::pool_row(&o).expect("pools are never deleted"))
 }
 
 pub(super) fn read_modify_write_win(
@@ -28,27 +19,22 @@ pub(super) fn read_modify_write_win(
     me: usize,
     win_id: u32,
 ) -> Result<(), Halt> {
-    let read = a.step("read pool", |s| {
-        let amount = statements::read_pool(&s.state.pools, POOL).amount;
-        s.saw(|| format!("{} reads the pool: amount = {amount}", who(me)));
-        amount
-    })?;
+    let read = read_pool(a, me)?.amount;
     if read < cfg.win {
         return Ok(());
     }
     let new = read - cfg.win;
-    a.step("write amount", |s| {
-        statements::write_amount(&mut s.state.pools, POOL, new);
-        pay(s, win_id, POOL, cfg.win);
-        s.saw(|| {
-            format!(
-                "{} pays its {} win from the {read} it read and writes amount = {new}",
-                who(me),
-                cfg.win
-            )
-        });
-        audit(s);
-    })
+    ok(
+        a,
+        "write amount",
+        me,
+        statements::write_amount(POOL, new),
+        |s, _| {
+            pay(s, win_id, POOL, cfg.win);
+            audit(s);
+        },
+    )
+    .map(drop)
 }
 
 pub(super) fn cas_contribution(
@@ -60,31 +46,33 @@ pub(super) fn cas_contribution(
         let read = read_pool(a, me)?;
         let new = read.amount + cfg.contribution;
         let last = attempt == cfg.attempts;
-        let done = a.step("compare-and-set", |s| {
-            let set = statements::compare_and_set(&mut s.state.pools, POOL, read.version, new);
+        let call = statements::compare_and_set(POOL, read.version, new);
+        let done = ok(a, "compare-and-set", me, call, |s, o| {
+            let set = o.affected == 1;
             tally_cas(s, POOL, read.version, set);
-            let now = s.state.committed(POOL);
             if set {
                 s.state.contributed(POOL, cfg.contribution);
-                s.saw(|| format!("{} adds {}: SET amount = {new}, version = {} WHERE version = {}: 1 row (attempt {attempt})", who(me), cfg.contribution, now.version, read.version));
                 audit(s);
                 s.checked(OP_SUCCEEDS_WITHIN_ATTEMPTS);
-                return true;
+                return;
             }
-            s.saw(|| format!("{} adds {}: SET amount = {new} WHERE version = {}: 0 rows, the pool is at version {} (attempt {attempt} of {})", who(me), cfg.contribution, read.version, now.version, cfg.attempts));
             if last {
                 // The operation gives up; it must leave the pool as if it never ran.
+                let now = s.state.committed(POOL);
                 let expected = s.state.expected(POOL);
                 s.check(now.amount == expected, FAILED_OP_NO_EFFECT, || {
-                    format!("{}'s failed contribution left the pool at {} instead of {expected}", who(me), now.amount)
+                    format!(
+                        "{}'s failed contribution left the pool at {} instead of {expected}",
+                        who(me),
+                        now.amount
+                    )
                 });
                 s.violate(OP_SUCCEEDS_WITHIN_ATTEMPTS, || {
-                    format!("{}'s contribution failed after {} attempt(s) with {} contenders", who(me), cfg.attempts, cfg.contenders)
+                    format!("{}'s contribution failed after {} attempt(s) with {} contenders (0 rows: the pool is at version {})", who(me), cfg.attempts, cfg.contenders, now.version)
                 });
             }
-            false
         })?;
-        if done {
+        if done.affected == 1 {
             return Ok(());
         }
         // Backoff: there is no clock here, and none is needed: any amount of waiting
@@ -102,34 +90,21 @@ pub(super) fn blind_contribution(
     let new = read.amount + cfg.contribution;
     // The write waits for a row lock like any UPDATE, then overwrites whatever the
     // lock holder committed: the version is bumped but never compared.
-    a.step_when("write amount", |s| {
-        statements::write_unversioned(&mut s.state.pools, POOL, new).ok()?;
+    let call = statements::write_unversioned(POOL, new);
+    ok(a, "write amount", me, call, |s, _| {
         s.state.contributed(POOL, cfg.contribution);
-        s.saw(|| {
-            format!(
-                "{} adds {} to the {} it read: SET amount = {new}, version = version + 1 (no version check)",
-                who(me),
-                cfg.contribution,
-                read.amount
-            )
-        });
         audit(s);
-        Some(())
     })
+    .map(drop)
 }
 
-pub(super) fn reset(a: &Actor<JackpotWorld>, cfg: &Config) -> Result<(), Halt> {
-    a.step("reset pool", |s| {
-        statements::reset(&mut s.state.pools, POOL, cfg.reset_to);
+pub(super) fn reset(a: &Actor<JackpotWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
+    let call = statements::reset(POOL, cfg.reset_to);
+    ok(a, "reset pool", me, call, |s, _| {
         s.state.rebased(POOL, cfg.reset_to);
-        s.saw(|| {
-            format!(
-                "admin resets the pool to {}, version = 1 (as a freshly inserted row)",
-                cfg.reset_to
-            )
-        });
         audit(s);
     })
+    .map(drop)
 }
 
 pub(super) fn additive_contribution(
@@ -137,18 +112,15 @@ pub(super) fn additive_contribution(
     cfg: &Config,
     me: usize,
 ) -> Result<(), Halt> {
-    a.step_when("contribute", |s| {
-        statements::add(&mut s.state.pools, POOL, None, cfg.contribution).ok()?;
-        s.state.contributed(POOL, cfg.contribution);
-        let amount = s.state.committed(POOL).amount;
-        s.saw(|| {
-            format!(
-                "{}: SET amount = amount + {}: the pool holds {amount}",
-                who(me),
-                cfg.contribution
-            )
-        });
-        audit(s);
-        Some(())
-    })
+    ok(
+        a,
+        "contribute",
+        me,
+        statements::add(POOL, cfg.contribution),
+        |s, _| {
+            s.state.contributed(POOL, cfg.contribution);
+            audit(s);
+        },
+    )
+    .map(drop)
 }

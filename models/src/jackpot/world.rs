@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::sim::store::{Table, TxnId};
+use crate::sim::store::sql::{Db, SessionId, Value};
 use crate::sim::Step;
 
 use super::{
@@ -45,11 +45,10 @@ struct Tally {
 /// The shared state.
 #[derive(Debug, Hash)]
 pub struct JackpotWorld {
-    /// `jackpots`, keyed by group index (0 = minor, 1 = major).
-    pub pools: Table<usize, PoolRow>,
-    /// `paid_wins`, keyed by win id: the idempotency record of
-    /// [`super::Variant::GuardedDecrement`].
-    pub paid_wins: Table<u32, ()>,
+    /// The database: `jackpots` by group (0 = minor, 1 = major) and `paid_wins`, the
+    /// idempotency record of [`super::Variant::GuardedDecrement`]
+    /// ([`super::statements`]).
+    pub db: Db,
     versioned: bool,
     ledger: Vec<Ledger>,
     /// Each pool as the last audit saw it committed.
@@ -60,7 +59,17 @@ pub struct JackpotWorld {
 
 impl JackpotWorld {
     /// Every pool at `cfg.pool`, version 1 (a row starts at version 1 when inserted).
+    /// Session 0 sets the database up; contender `i` connects as session `i + 1`.
     pub fn new(cfg: &Config) -> Self {
+        let mut db = Db::new();
+        let admin = db.session();
+        for (sql, params) in super::statements::setup(cfg.groups(), cfg.pool) {
+            db.run(admin, sql, &params)
+                .unwrap_or_else(|e| panic!("set-up {sql}: {e:?}"));
+        }
+        for _ in 0..cfg.contenders {
+            db.session();
+        }
         let row = PoolRow {
             amount: cfg.pool,
             version: 1,
@@ -70,8 +79,7 @@ impl JackpotWorld {
             ..Ledger::default()
         };
         JackpotWorld {
-            pools: Table::with_rows((0..cfg.groups()).map(|g| (g, row))),
-            paid_wins: Table::new(),
+            db,
             versioned: cfg.variant.versioned(),
             ledger: vec![ledger; cfg.groups()],
             audited: vec![row; cfg.groups()],
@@ -80,9 +88,27 @@ impl JackpotWorld {
         }
     }
 
-    /// The committed row of group `g`, as an autocommit `SELECT` sees it.
+    /// The committed row of group `g`, as a new transaction would see it (read without
+    /// a statement: the properties look, no actor does).
     pub fn committed(&self, g: usize) -> PoolRow {
-        super::statements::read_pool(&self.pools, g)
+        self.db
+            .committed_rows("jackpots")
+            .into_iter()
+            .find_map(|r| match r.as_slice() {
+                [Value::Int(id), Value::Int(amount), Value::Int(version)] if *id == g as i64 => {
+                    Some(PoolRow {
+                        amount: *amount,
+                        version: u64::try_from(*version).unwrap_or(0),
+                    })
+                }
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("pool {g} has no row"))
+    }
+
+    /// The connection contender `actor` uses.
+    pub fn session(actor: usize) -> SessionId {
+        SessionId(u32::try_from(actor + 1).unwrap_or(u32::MAX))
     }
 
     /// What the pool of group `g` should hold according to the ledger.
@@ -106,12 +132,6 @@ impl JackpotWorld {
 
 /// The pool the single-group variants work on (minor).
 pub const POOL: usize = 0;
-
-/// The transaction an actor uses. An actor runs one transaction at a time, so its
-/// index names it, and a retried `step_when` keeps the same id without touching state.
-pub fn txn_of(actor: usize) -> TxnId {
-    TxnId(actor as u32 + 1)
-}
 
 /// Win `win_id` of `amount` from group `g` has been committed: it must be its first.
 pub fn pay(s: &mut Step<'_, JackpotWorld>, win_id: u32, g: usize, amount: i64) {

@@ -8,7 +8,7 @@
 use std::cell::{Cell, RefCell};
 
 use super::store::sql::{Db, ExecError, Outcome, SessionId, SqlError, Statement, Value};
-use super::{Actor, Halt, Tick};
+use super::{Actor, Halt, Step, Tick};
 
 /// One statement of a run, as it was issued and as it completed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +56,54 @@ impl<S> Actor<S> {
         stmt: &Statement,
         params: impl Fn(Tick) -> Vec<Value>,
     ) -> Result<Result<Outcome, SqlError>, Halt> {
+        self.sql_then(label, db, session, stmt, params, |_, _| {})
+    }
+
+    /// As [`Actor::sql_at`], and `then` runs in the same atomic step once the
+    /// statement completes: what the world outside the database records about it (a
+    /// ledger entry, a property check), with nothing interleaved between the two.
+    pub fn sql_then(
+        &self,
+        label: &'static str,
+        db: impl Fn(&mut S) -> &mut Db,
+        session: SessionId,
+        stmt: &Statement,
+        params: impl Fn(Tick) -> Vec<Value>,
+        then: impl Fn(&mut Step<'_, S>, &Result<Outcome, SqlError>),
+    ) -> Result<Result<Outcome, SqlError>, Halt> {
+        self.sql_step(label, db, session, None, stmt, params, then)
+    }
+
+    /// As [`Actor::sql_then`], opening the transaction first with `begin` (`BEGIN`)
+    /// in the same step: PostgreSQL's `BEGIN` takes no snapshot and no lock, so
+    /// nothing another session could see happens between the two, and a scheduling
+    /// point between them would only multiply the interleavings. Both statements are
+    /// logged, so a server runs `BEGIN` too.
+    #[allow(clippy::too_many_arguments)]
+    pub fn begin_sql_then(
+        &self,
+        label: &'static str,
+        db: impl Fn(&mut S) -> &mut Db,
+        session: SessionId,
+        begin: &Statement,
+        stmt: &Statement,
+        params: impl Fn(Tick) -> Vec<Value>,
+        then: impl Fn(&mut Step<'_, S>, &Result<Outcome, SqlError>),
+    ) -> Result<Result<Outcome, SqlError>, Halt> {
+        self.sql_step(label, db, session, Some(begin), stmt, params, then)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn sql_step(
+        &self,
+        label: &'static str,
+        db: impl Fn(&mut S) -> &mut Db,
+        session: SessionId,
+        begin: Option<&Statement>,
+        stmt: &Statement,
+        params: impl Fn(Tick) -> Vec<Value>,
+        then: impl Fn(&mut Step<'_, S>, &Result<Outcome, SqlError>),
+    ) -> Result<Result<Outcome, SqlError>, Halt> {
         // Kit bookkeeping across attempts (never seen by the scheme): where this
         // statement's entry is in the log, and the parameters it was issued with.
         let logged: Cell<Option<usize>> = Cell::new(None);
@@ -76,6 +124,22 @@ impl<S> Actor<S> {
         };
         self.step_when(label, |s| {
             let first = issued.borrow().is_none();
+            if let Some(begin) = begin.filter(|_| first) {
+                // Issued once, with the statement's first attempt; `BEGIN` never waits.
+                let opened = match db(s.state).execute(session, begin, &[]) {
+                    Ok(o) => Ok(o),
+                    Err(ExecError::Failed(e)) => Err(e),
+                    Err(ExecError::Blocked { .. }) => unreachable!("BEGIN never waits"),
+                };
+                self.recorder().log_sql(SqlCall {
+                    actor: self.name().to_owned(),
+                    session,
+                    sql: begin.sql().to_owned(),
+                    params: Vec::new(),
+                    waited: false,
+                    result: Some(opened),
+                });
+            }
             let params = issued
                 .borrow_mut()
                 .get_or_insert_with(|| params(s.now))
@@ -92,12 +156,16 @@ impl<S> Actor<S> {
                 Ok(outcome) => {
                     s.saw(|| format!("{} → {}", with_params(stmt, &params), describe(&outcome)));
                     log(&params, !first, Some(Ok(outcome.clone())));
-                    Some(Ok(outcome))
+                    let done = Ok(outcome);
+                    then(s, &done);
+                    Some(done)
                 }
                 Err(ExecError::Failed(e)) => {
                     s.saw(|| format!("{} → ERROR {}", with_params(stmt, &params), e.code));
                     log(&params, !first, Some(Err(e.clone())));
-                    Some(Err(e))
+                    let done = Err(e);
+                    then(s, &done);
+                    Some(done)
                 }
             }
         })

@@ -21,10 +21,10 @@ fn read_modify_write_pays_160_from_100() {
     assert_eq!(
         story,
         [
-            "A reads the pool: amount = 100",
-            "B reads the pool: amount = 100",
-            "B pays its 80 win from the 100 it read and writes amount = 20",
-            "A pays its 80 win from the 100 it read and writes amount = 20",
+            "SELECT amount, version FROM jackpots WHERE id = $1 [$1 = 0] → rows (100, 1)",
+            "SELECT amount, version FROM jackpots WHERE id = $1 [$1 = 0] → rows (100, 1)",
+            "UPDATE jackpots SET amount = $1 WHERE id = $2 [$1 = 20, $2 = 0] → 1 row",
+            "UPDATE jackpots SET amount = $1 WHERE id = $2 [$1 = 20, $2 = 0] → 1 row",
         ]
     );
     assert!(failure.trace.events.last().expect("events").violation);
@@ -84,8 +84,16 @@ fn retries_run_out_with_more_contenders_than_attempts() {
 }
 
 #[test]
-fn batches_locking_in_opposite_orders_deadlock_and_are_reported_not_hung() {
-    LADDER.counterexample("batch-lock-order");
+fn batches_locking_in_opposite_orders_deadlock_and_postgresql_fails_one() {
+    let v = LADDER.counterexample("batch-lock-order");
+    let failure = v.failure().expect("a failure");
+    assert!(
+        failure.violation.detail.contains("40P01"),
+        "{}",
+        failure.violation
+    );
+    let trace = failure.trace.render();
+    assert!(trace.contains("→ ERROR 40P01"), "{trace}");
     LADDER.assert_caught_by_shuttle("batch-lock-order", &[("contenders", 4)]);
 }
 

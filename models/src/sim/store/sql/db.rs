@@ -1,7 +1,6 @@
 //! [`Db`]: tables, sessions and transactions; the statement entry point.
 
 use std::collections::BTreeMap;
-use std::hash::{Hash, Hasher};
 
 use super::error::{sqlstate, ExecError, SqlError};
 use super::heap::Table;
@@ -60,11 +59,8 @@ impl Outcome {
 /// model checker can clone, compare and hash it; deterministic (ordered maps, no
 /// clock). Each [`Db::execute`] is one atomic step.
 ///
-/// Its `Hash` is the state-caching engine's fingerprint, and it hashes what later
-/// statements can observe: while no transaction is open and nothing waits, only the
-/// live rows in scan order (two databases that ran a different number of autocommit
-/// statements to the same rows are one state, as they behave alike from then on);
-/// otherwise everything.
+/// Its `Hash` is the state-caching engine's fingerprint, up to what no statement can
+/// observe (`fingerprint.rs`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Db {
     pub(crate) tables: BTreeMap<String, Table>,
@@ -72,35 +68,6 @@ pub struct Db {
     pub(crate) sessions: Vec<Session>,
     /// Orders waits (lock queues, deadlock checks).
     pub(crate) seq: u64,
-}
-
-impl Hash for Db {
-    fn hash<H: Hasher>(&self, h: &mut H) {
-        let quiescent = self
-            .sessions
-            .iter()
-            .all(|s| s.block == Block::Idle && s.pending.is_none());
-        quiescent.hash(h);
-        if !quiescent {
-            (&self.tables, &self.txns, &self.sessions, self.seq).hash(h);
-            return;
-        }
-        // Nothing in progress: no locks, no waiters, no snapshot older than now; the
-        // xids, commit numbers and tuple positions only order what every new
-        // snapshot sees alike.
-        let now = Snapshot {
-            csn: self.txns.csn,
-            me: u32::MAX,
-        };
-        for (name, t) in &self.tables {
-            let rows: Vec<&Vec<Value>> =
-                t.visible(&self.txns, now).map(|(_, t)| &t.values).collect();
-            (name, &t.def, rows).hash(h);
-        }
-        for s in &self.sessions {
-            s.closed.hash(h);
-        }
-    }
 }
 
 impl Db {

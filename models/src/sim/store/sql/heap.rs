@@ -55,7 +55,7 @@ pub(crate) enum KeyCheck {
 pub(crate) struct Table {
     pub def: TableDef,
     pub tuples: BTreeMap<Tid, Tuple>,
-    next_tid: u32,
+    pub(crate) next_tid: u32,
 }
 
 impl Table {

@@ -49,12 +49,14 @@
 //! `FOR KEY SHARE`/`FOR NO KEY UPDATE` distinction, savepoints, `SERIALIZABLE`,
 //! sequences, defaults, joins or subqueries (each rejected with `0A000`).
 
+mod call;
 mod coerce;
 mod db;
 mod deadlock;
 mod dispatch;
 mod error;
 mod eval;
+mod fingerprint;
 mod heap;
 mod insert;
 mod mvcc;
@@ -68,6 +70,7 @@ mod session;
 mod value;
 mod write;
 
+pub use call::{parse_static, Call};
 pub use db::{Db, Outcome, Tag};
 pub use error::{sqlstate, ExecError, SqlError};
 pub use parse::Statement;

@@ -33,8 +33,8 @@ pub(crate) struct Snapshot {
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub(crate) struct Txns {
-    status: BTreeMap<Xid, TxnStatus>,
-    last_xid: Xid,
+    pub(crate) status: BTreeMap<Xid, TxnStatus>,
+    pub(crate) last_xid: Xid,
     /// The CSN of the latest commit.
     pub csn: u64,
 }
