@@ -14,12 +14,15 @@
 //!   order, on the server, compared statement by statement.
 //! - [`reproduce`] / [`agreement`]: a rung's counterexample, and every schedule of a
 //!   bounded search, run on the server from the model's own statement logs.
+//! - [`jackpot_wins`] / [`device_claims`]: correct rungs' statements under killed
+//!   connections or a server restart, the invariants read back from the server.
 //! - [`require`]: what to do when a server is unreachable (fail under `CI=true`,
 //!   skip otherwise).
 #![deny(missing_docs)]
 
 mod against;
 mod availability;
+mod faults;
 mod load;
 mod log_run;
 mod pg;
@@ -31,6 +34,7 @@ mod run_name;
 
 pub use against::{agreement, reproduce, runner_for, AgainstError, Agreement, Reproduction};
 pub use availability::{in_ci, require, ServerUnavailable};
+pub use faults::{device_claims, jackpot_wins, Fault, FaultReport};
 pub use load::{Claim, LoadDb, Measured};
 pub use log_run::{completion_of, Compared, LogRun, LogRunner};
 pub use pg::{PgConfig, PgProbe, PgStep};

@@ -86,7 +86,8 @@ pub struct LoadDb {
     rt: tokio::runtime::Runtime,
 }
 
-async fn connect(cfg: &PgConfig, schema: &str) -> Result<Client, String> {
+/// A connection with `search_path` set to `schema` (its driver on a task of its own).
+pub(crate) async fn connect(cfg: &PgConfig, schema: &str) -> Result<Client, String> {
     let (client, conn) = tokio_postgres::connect(&cfg.conninfo, NoTls)
         .await
         .map_err(|e| format!("PostgreSQL at '{}' is unreachable: {e}", cfg.conninfo))?;
@@ -98,6 +99,23 @@ async fn connect(cfg: &PgConfig, schema: &str) -> Result<Client, String> {
         .await
         .map_err(|e| e.to_string())?;
     Ok(client)
+}
+
+/// Runs a scheme's set-up statements (with their parameters), autocommitted.
+pub(crate) async fn setup(
+    client: &Client,
+    rows: Vec<(&'static str, Vec<locklab_models::sim::store::sql::Value>)>,
+) -> Result<(), String> {
+    for (sql, params) in rows {
+        let params: Vec<Param> = params.iter().map(Param).collect();
+        let refs: Vec<&(dyn ToSql + Sync)> =
+            params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        client
+            .execute(sql, &refs)
+            .await
+            .map_err(|e| format!("{sql}: {e}"))?;
+    }
+    Ok(())
 }
 
 /// Runs `call` as the prepared statement `prepared` (prepared once per connection,
@@ -172,16 +190,7 @@ impl LoadDb {
                 .batch_execute("DROP TABLE IF EXISTS devices")
                 .await
                 .map_err(|e| e.to_string())?;
-            for (sql, params) in statements::setup(1) {
-                let params: Vec<Param> = params.iter().map(Param).collect();
-                let refs: Vec<&(dyn ToSql + Sync)> =
-                    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
-                client
-                    .execute(sql, &refs)
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
-            Ok(())
+            setup(&client, statements::setup(1)).await
         })
     }
 

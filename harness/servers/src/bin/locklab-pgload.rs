@@ -5,13 +5,18 @@
 //! section (`locklab report --measure` runs this first).
 //!
 //! `cargo run --release -p locklab-servers --bin locklab-pgload [-- SECONDS RUNS FILE]`
+//!
+//! `… locklab-pgload -- faults [--restart COMMAND]`: instead, the correct rungs'
+//! statements under killed connections (and, with `--restart`, one server restart
+//! by COMMAND half-way, e.g. `pg_ctlcluster 15 main restart`), each run's invariant
+//! read back from the server.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use locklab::server_bench::{Rate, ServerBench, ServerBenchRow};
-use locklab_servers::{Claim, LoadDb, PgConfig};
+use locklab_servers::{device_claims, jackpot_wins, Claim, Fault, LoadDb, PgConfig};
 
 const CLIENTS: [usize; 3] = [1, 4, 8];
 const USAGE: &str =
@@ -19,6 +24,17 @@ const USAGE: &str =
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("faults") {
+        let restart = match args.get(1..).unwrap_or_default() {
+            [] => None,
+            [flag, command] if flag == "--restart" => Some(command.clone()),
+            _ => {
+                eprintln!("error: usage: locklab-pgload faults [--restart COMMAND]");
+                return ExitCode::from(2);
+            }
+        };
+        return faults(restart);
+    }
     let number = |i: usize, default: u64| -> Result<u64, String> {
         args.get(i).map_or(Ok(default), |a| {
             a.parse::<u64>()
@@ -39,6 +55,45 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Each correct rung under killed connections, then (if given) under a restart.
+fn faults(restart: Option<String>) -> ExitCode {
+    let cfg = PgConfig::default();
+    let mut plan = vec![Fault::KillConnections {
+        every: Duration::from_millis(25),
+    }];
+    plan.extend(restart.map(|command| Fault::Restart { command }));
+    let mut broken = false;
+    for fault in &plan {
+        let time = match fault {
+            Fault::KillConnections { .. } => Duration::from_secs(3),
+            Fault::Restart { .. } => Duration::from_secs(8),
+        };
+        for run in [jackpot_wins, device_claims] {
+            match run(&cfg, 4, time, fault) {
+                Ok(r) => {
+                    println!(
+                        "{} under {fault:?} for {time:?}: {} operations completed, {} connections lost, {} statements failed; {}",
+                        r.rung,
+                        r.completed,
+                        r.connections_lost,
+                        r.failed_statements,
+                        match &r.invariant {
+                            Ok(held) => format!("held: {held}"),
+                            Err(broke) => format!("BROKEN: {broke}"),
+                        }
+                    );
+                    broken |= r.invariant.is_err();
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            }
+        }
+    }
+    ExitCode::from(u8::from(broken))
 }
 
 fn measure(time: Duration, runs: usize, file: &Path) -> Result<(), String> {
