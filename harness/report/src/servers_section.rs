@@ -50,15 +50,19 @@ pub fn markdown(bench: Option<&ServerBench>, file: &Path) -> String {
     };
     let _ = writeln!(
         md,
-        "{}, durable defaults. One hot device; each client (one tokio task, one connection) \
-         sends the rung's own claim statement — the SQL text the model checked, \
-         `models/src/device_claim/statements.rs` — and, when it wins, the write-up's clear. \
-         pgbench runs the same two statements as one script (`-M prepared`) on the same \
-         server, alternating with ours, {} runs of {} s each; mean [slowest–fastest run]. \
-         The ratio compares statements per second, the unit both count: pgbench sends the \
-         clear even after a lost claim, ours only after a won one, and a claim that matches \
-         no row writes nothing, so ours can pass pgbench when most claims lose. \
-         *≥ 1000* is *yes* only when every run made 1000 successful claims per second.\n",
+        "{}, durable defaults. One hot row; each client (one tokio task, one connection) \
+         sends the rung's own statements — the SQL text the model checked, \
+         `models/src/<scheme>/statements.rs`: a device-claim claim and, when it wins, the \
+         write-up's clear; a jackpot contribution (additive, or read then compare-and-set, \
+         retried). An *attempt* is a claim or compare-and-set, a *success* one that updated \
+         its row; afterwards the server's rows are checked (a pool holds exactly the \
+         successful contributions). pgbench runs the same statements as a script \
+         (`-M prepared`) on the same server, alternating with ours, {} runs of {} s each; \
+         mean [slowest–fastest run]. The ratio compares statements per second, the unit \
+         both count: pgbench's device-claim script sends the clear even after a lost \
+         claim, ours only after a won one, and a claim that matches no row writes nothing, \
+         so ours can pass pgbench when most claims lose. *≥ 1000* is *yes* only when every \
+         run made 1000 successful operations per second.\n",
         cell(&bench.server),
         bench.runs,
         bench.seconds_per_run
@@ -86,7 +90,7 @@ pub fn markdown(bench: Option<&ServerBench>, file: &Path) -> String {
             &[
                 ("rung", Align::Left),
                 ("clients", Align::Right),
-                ("successful claims/s", Align::Right),
+                ("successful ops/s", Align::Right),
                 ("attempts/s", Align::Right),
                 ("statements/s", Align::Right),
                 ("pgbench statements/s", Align::Right),

@@ -1,18 +1,21 @@
 //! What a scheme's real statements cost on a real PostgreSQL: N clients (one tokio
-//! task and one connection each) claiming and releasing one hot device with the
-//! device-claim rung's own statements ([`statements`]), beside `pgbench` running
-//! the same statements against the same server in the same run.
+//! task and one connection each) running a correct rung's own statements on one hot
+//! row — a device-claim claim and release, a jackpot contribution — beside `pgbench`
+//! running the same statements against the same server in the same run.
 //!
-//! An *attempt* is one claim statement; a *success* is a claim that updated its row
-//! (the client then holds the device and releases it with the write-up's clear). The
-//! comparable number is statements per second: pgbench runs the claim and the clear
-//! as one script (two statements per transaction it counts).
+//! An *attempt* is one claim (or compare-and-set) statement; a *success* is one that
+//! updated its row (a device-claim client then holds the device and releases it with
+//! the write-up's clear). The comparable number is statements per second, which both
+//! count. Afterwards the server's rows are checked: no two clients held the device at
+//! once, and a pool holds exactly the contributions that succeeded.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use locklab_models::device_claim::statements::{self, Call};
+use locklab_models::device_claim::statements;
+use locklab_models::jackpot::statements as jackpot;
+use locklab_models::sim::store::sql::{Call, Value};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{Client, NoTls};
 
@@ -20,21 +23,50 @@ use crate::pg::PgConfig;
 use crate::pg_value::Param;
 use crate::run_name::run_name;
 
-/// Which rung's claim the clients run.
+/// Which correct rung the clients run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Claim {
-    /// `device-claim/conditional-update`: `… WHERE owner IS NULL`.
+    /// `device-claim/conditional-update`: `… WHERE owner IS NULL`, then the clear.
     ConditionalUpdate,
-    /// `device-claim/epoch-lease`: the epoch lease's claim, at the clients' clock.
+    /// `device-claim/epoch-lease`: the epoch lease's claim at the clients' clock,
+    /// then the clear.
     EpochLease,
+    /// `jackpot/guarded-decrement`'s contribution: `SET amount = amount + $1`.
+    AdditiveContribution,
+    /// `jackpot/version-cas`'s contribution: read, then compare-and-set (retried).
+    CasContribution,
 }
 
 impl Claim {
+    /// Every rung the bench measures.
+    pub const ALL: [Claim; 4] = [
+        Claim::ConditionalUpdate,
+        Claim::EpochLease,
+        Claim::AdditiveContribution,
+        Claim::CasContribution,
+    ];
+
     /// The rung's scenario id.
     pub fn id(self) -> &'static str {
         match self {
             Claim::ConditionalUpdate => "device-claim/conditional-update",
             Claim::EpochLease => "device-claim/epoch-lease",
+            Claim::AdditiveContribution => "jackpot/guarded-decrement",
+            Claim::CasContribution => "jackpot/version-cas",
+        }
+    }
+
+    fn is_jackpot(self) -> bool {
+        matches!(self, Claim::AdditiveContribution | Claim::CasContribution)
+    }
+
+    /// The hot row's table, set up as the model sets it up (one device, or one
+    /// empty pool that counts contributions).
+    fn setup(self) -> Vec<(&'static str, Vec<Value>)> {
+        if self.is_jackpot() {
+            jackpot::setup(1, 0)
+        } else {
+            statements::setup(1)
         }
     }
 
@@ -44,24 +76,45 @@ impl Claim {
             Claim::ConditionalUpdate => statements::claim_if_unowned(0, me),
             // A long lease: it never lapses under a holder (expiry is not measured).
             Claim::EpochLease => statements::claim_if_free_or_expired(0, me, now, LEASE, true),
+            Claim::AdditiveContribution => jackpot::add(0, 1),
+            // Prepared with placeholder values; each attempt binds what it read.
+            Claim::CasContribution => jackpot::compare_and_set(0, 0, 0),
         }
     }
 
-    /// pgbench's script of the same two statements (`:me` a client's id, `:now` its
-    /// clock), in pgbench's syntax.
-    fn pgbench_script(self) -> String {
-        let claim = match self {
-            Claim::ConditionalUpdate => statements::CLAIM_IF_UNOWNED
-                .replace("$1", ":me")
-                .replace("$2", "0"),
-            Claim::EpochLease => statements::CLAIM_EPOCH_LEASE
-                .replace("$1", ":me")
-                .replace("$2", ":until")
-                .replace("$3", "0")
-                .replace("$4", ":now"),
-        };
+    /// pgbench's script of the same statements (`:me` a client's id), in pgbench's
+    /// syntax, and how many statements one of its transactions sends.
+    fn pgbench_script(self) -> (String, f64) {
         let clear = statements::CLEAR_OWNER.replace("$1", ":me");
-        format!("\\set me :client_id + 1\n\\set now 0\n\\set until {LEASE}\n{claim};\n{clear};\n")
+        let me = "\\set me :client_id + 1\n";
+        match self {
+            Claim::ConditionalUpdate => {
+                let claim = statements::CLAIM_IF_UNOWNED
+                    .replace("$1", ":me")
+                    .replace("$2", "0");
+                (format!("{me}{claim};\n{clear};\n"), 2.0)
+            }
+            Claim::EpochLease => {
+                let claim = statements::CLAIM_EPOCH_LEASE
+                    .replace("$1", ":me")
+                    .replace("$2", &LEASE.to_string())
+                    .replace("$3", "0")
+                    .replace("$4", "0");
+                (format!("{me}{claim};\n{clear};\n"), 2.0)
+            }
+            Claim::AdditiveContribution => (
+                format!("{};\n", jackpot::ADD.replace("$1", "1").replace("$2", "0")),
+                1.0,
+            ),
+            Claim::CasContribution => {
+                let read = jackpot::READ_POOL.replace("$1", "0");
+                let cas = jackpot::COMPARE_AND_SET
+                    .replace("$1", ":amount + 1")
+                    .replace("$2", "0")
+                    .replace("$3", ":version");
+                (format!("{read} \\gset\n{cas};\n"), 2.0)
+            }
+        }
     }
 }
 
@@ -161,7 +214,7 @@ impl LoadDb {
             schema,
             rt,
         };
-        db.reset()?;
+        db.reset(Claim::ConditionalUpdate)?;
         Ok(db)
     }
 
@@ -182,25 +235,37 @@ impl LoadDb {
         &self.schema
     }
 
-    /// Drops and recreates the table with its one unowned device.
-    pub fn reset(&self) -> Result<(), String> {
+    /// Drops every table and sets up `rung`'s hot row afresh.
+    pub fn reset(&self, rung: Claim) -> Result<(), String> {
         self.rt.block_on(async {
             let client = connect(&self.cfg, &self.schema).await?;
             client
-                .batch_execute("DROP TABLE IF EXISTS devices")
+                .batch_execute("DROP TABLE IF EXISTS devices, jackpots, paid_wins")
                 .await
                 .map_err(|e| e.to_string())?;
-            setup(&client, statements::setup(1)).await
+            setup(&client, rung.setup()).await
         })
     }
 
-    /// `clients` tasks, each on its own connection, claiming and releasing the hot
-    /// device for `time`. Checks on the way that no claim wins while another client
-    /// holds the device (the server's answers, counted).
-    pub fn run(&self, claim: Claim, clients: usize, time: Duration) -> Result<Measured, String> {
-        self.reset()?;
+    /// The hot pool's committed amount.
+    fn pool_amount(&self) -> Result<i64, String> {
+        self.rt.block_on(async {
+            let client = connect(&self.cfg, &self.schema).await?;
+            let row = client
+                .query_one("SELECT amount FROM jackpots WHERE id = 0", &[])
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(row.get::<_, i64>(0))
+        })
+    }
+
+    /// `clients` tasks, each on its own connection, running `rung` on the hot row
+    /// for `time`. Checks on the way that no claim wins while another client holds
+    /// the device, and afterwards that the pool holds every successful contribution.
+    pub fn run(&self, rung: Claim, clients: usize, time: Duration) -> Result<Measured, String> {
+        self.reset(rung)?;
         let holders = Arc::new(AtomicU64::new(0));
-        let (attempts, successes) = self.rt.block_on(async {
+        let (attempts, successes, sent) = self.rt.block_on(async {
             let mut conns = Vec::new();
             for _ in 0..clients {
                 conns.push(connect(&self.cfg, &self.schema).await?);
@@ -210,46 +275,80 @@ impl LoadDb {
             for (me, client) in conns.into_iter().enumerate() {
                 let holders = Arc::clone(&holders);
                 tasks.push(tokio::spawn(async move {
-                    let claim_stmt = prepare(&client, &claim.call(me, 0)).await?;
-                    let clear_stmt = prepare(&client, &statements::clear_owner(me)).await?;
-                    let (mut attempts, mut successes) = (0u64, 0u64);
+                    let main = prepare(&client, &rung.call(me, 0)).await?;
+                    // Each rung's other statement, prepared where its table exists.
+                    let other = match rung {
+                        Claim::CasContribution => jackpot::read_pool(0),
+                        Claim::AdditiveContribution => jackpot::add(0, 1),
+                        _ => statements::clear_owner(me),
+                    };
+                    let other = prepare(&client, &other).await?;
+                    let (mut attempts, mut successes, mut sent) = (0u64, 0u64, 0u64);
                     while start.elapsed() < time {
                         let now = start.elapsed().as_millis() as u64;
+                        let call = match rung {
+                            Claim::CasContribution => {
+                                sent += 1;
+                                let row = client
+                                    .query_one(&other, &[&0i32])
+                                    .await
+                                    .map_err(|e| e.to_string())?;
+                                let (amount, version): (i64, i64) = (row.get(0), row.get(1));
+                                jackpot::compare_and_set(0, version as u64, amount + 1)
+                            }
+                            _ => rung.call(me, now),
+                        };
                         attempts += 1;
-                        if execute(&client, &claim_stmt, &claim.call(me, now)).await? == 1 {
+                        sent += 1;
+                        if execute(&client, &main, &call).await? != 1 {
+                            continue;
+                        }
+                        successes += 1;
+                        if !rung.is_jackpot() {
                             if holders.fetch_add(1, Ordering::SeqCst) != 0 {
                                 return Err("two clients won the device at once".to_owned());
                             }
-                            successes += 1;
                             holders.fetch_sub(1, Ordering::SeqCst);
-                            execute(&client, &clear_stmt, &statements::clear_owner(me)).await?;
+                            sent += 1;
+                            execute(&client, &other, &statements::clear_owner(me)).await?;
                         }
                     }
-                    Ok::<_, String>((attempts, successes))
+                    Ok::<_, String>((attempts, successes, sent))
                 }));
             }
-            let (mut a, mut s) = (0, 0);
+            let (mut a, mut s, mut n) = (0, 0, 0);
             for t in tasks {
-                let (ta, ts) = t.await.map_err(|e| e.to_string())??;
+                let (ta, ts, tn) = t.await.map_err(|e| e.to_string())??;
                 a += ta;
                 s += ts;
+                n += tn;
             }
-            Ok::<_, String>((a, s))
+            Ok::<_, String>((a, s, n))
         })?;
+        if rung.is_jackpot() {
+            let amount = self.pool_amount()?;
+            if amount != successes as i64 {
+                return Err(format!(
+                    "{}: the pool holds {amount} after {successes} successful contributions of 1",
+                    rung.id()
+                ));
+            }
+        }
         let secs = time.as_secs_f64();
         Ok(Measured {
             successes_per_s: successes as f64 / secs,
             attempts_per_s: attempts as f64 / secs,
-            statements_per_s: (attempts + successes) as f64 / secs,
+            statements_per_s: sent as f64 / secs,
         })
     }
 
-    /// pgbench on the same schema and server: the same two statements at `clients`
-    /// clients for `time`; statements per second (two per pgbench transaction).
-    pub fn pgbench(&self, claim: Claim, clients: usize, time: Duration) -> Result<f64, String> {
-        self.reset()?;
+    /// pgbench on the same schema and server: the same statements at `clients`
+    /// clients for `time`; statements per second.
+    pub fn pgbench(&self, rung: Claim, clients: usize, time: Duration) -> Result<f64, String> {
+        self.reset(rung)?;
         let script = std::env::temp_dir().join(format!("{}.sql", self.schema));
-        std::fs::write(&script, claim.pgbench_script()).map_err(|e| e.to_string())?;
+        let (text, per_transaction) = rung.pgbench_script();
+        std::fs::write(&script, text).map_err(|e| e.to_string())?;
         let out = std::process::Command::new("pgbench")
             .args(["-n", "-M", "prepared", "-f"])
             .arg(&script)
@@ -278,7 +377,7 @@ impl LoadDb {
             .and_then(|l| l.trim_start_matches("tps = ").split_whitespace().next())
             .and_then(|n| n.parse::<f64>().ok())
             .ok_or_else(|| format!("no tps in pgbench's output: {text}"))?;
-        Ok(tps * 2.0)
+        Ok(tps * per_transaction)
     }
 }
 

