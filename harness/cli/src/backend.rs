@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use clap::ValueEnum;
 use locklab::engine::Budget;
+use locklab::sim::store::sql::rows_text;
 use locklab::sim::SharedModel;
 use locklab::{Params, Scenario, Verdict};
 use locklab_servers::{
@@ -73,7 +74,7 @@ pub fn after_explore(
             ));
         };
         let r = reproduce(runner, model, schedule).map_err(server)?;
-        print_run(&r.run, runner.schema());
+        print_run(&r.run, Some(&r.run.schema));
         return Ok(match r.run.first_disagreement() {
             None => {
                 println!(
@@ -104,7 +105,7 @@ pub fn after_replay(
     let r =
         reproduce(runner, model, schedule).map_err(|e| UsageError(format!("on postgres: {e}")))?;
     println!();
-    print_run(&r.run, runner.schema());
+    print_run(&r.run, Some(&r.run.schema));
     Ok(match (r.run.first_disagreement(), r.verdict.failure()) {
         (None, Some(f)) => {
             println!(
@@ -170,14 +171,7 @@ fn print_run(run: &LogRun, schema: Option<&str>) {
         );
     }
     for (table, rows) in &run.server_rows {
-        let rows: Vec<String> = rows
-            .iter()
-            .map(|r| {
-                let cells: Vec<String> = r.iter().map(ToString::to_string).collect();
-                format!("({})", cells.join(", "))
-            })
-            .collect();
-        println!("{table} on the server at the end: {}", rows.join(" "));
+        println!("{table} on the server at the end: {}", rows_text(rows));
     }
     for (harm, happened) in &run.harm {
         println!(
@@ -195,16 +189,7 @@ fn describe(c: &locklab_servers::Completion, waited: bool) -> String {
     use locklab_servers::Completion;
     let what = match c {
         Completion::Rows { rows, affected } if rows.is_empty() => format!("{affected} row(s)"),
-        Completion::Rows { rows, .. } => {
-            let rows: Vec<String> = rows
-                .iter()
-                .map(|r| {
-                    let cells: Vec<String> = r.iter().map(ToString::to_string).collect();
-                    format!("({})", cells.join(", "))
-                })
-                .collect();
-            rows.join(" ")
-        }
+        Completion::Rows { rows, .. } => rows_text(rows),
         Completion::Error { code } => format!("ERROR {code}"),
         Completion::StillWaiting => "still waiting when the run ended".into(),
     };

@@ -220,13 +220,18 @@ impl LoadDb {
 
     /// The server's `SELECT version()`.
     pub fn version(&self) -> Result<String, String> {
+        self.value("SELECT version()")
+    }
+
+    /// The one value `sql` returns, read on a fresh connection in the schema.
+    fn value<T: for<'a> tokio_postgres::types::FromSql<'a>>(&self, sql: &str) -> Result<T, String> {
         self.rt.block_on(async {
             let client = connect(&self.cfg, &self.schema).await?;
             let row = client
-                .query_one("SELECT version()", &[])
+                .query_one(sql, &[])
                 .await
                 .map_err(|e| e.to_string())?;
-            Ok(row.get::<_, String>(0))
+            row.try_get::<_, T>(0).map_err(|e| e.to_string())
         })
     }
 
@@ -244,18 +249,6 @@ impl LoadDb {
                 .await
                 .map_err(|e| e.to_string())?;
             setup(&client, rung.setup()).await
-        })
-    }
-
-    /// The hot pool's committed amount.
-    fn pool_amount(&self) -> Result<i64, String> {
-        self.rt.block_on(async {
-            let client = connect(&self.cfg, &self.schema).await?;
-            let row = client
-                .query_one("SELECT amount FROM jackpots WHERE id = 0", &[])
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok(row.get::<_, i64>(0))
         })
     }
 
@@ -326,7 +319,7 @@ impl LoadDb {
             Ok::<_, String>((a, s, n))
         })?;
         if rung.is_jackpot() {
-            let amount = self.pool_amount()?;
+            let amount: i64 = self.value("SELECT amount FROM jackpots WHERE id = 0")?;
             if amount != successes as i64 {
                 return Err(format!(
                     "{}: the pool holds {amount} after {successes} successful contributions of 1",

@@ -46,6 +46,9 @@ pub struct LogRun {
     pub server_rows: Vec<(String, Vec<Vec<Value>>)>,
     /// Each of the scheme's harm queries, and whether the harm happened on the server.
     pub harm: Vec<(String, bool)>,
+    /// The schema it ran in (dropped with the runner, or at once if the log left a
+    /// connection busy).
+    pub schema: String,
 }
 
 impl LogRun {
@@ -97,23 +100,30 @@ impl LogRunner {
             probe: None,
             conns: 0,
         };
-        runner.probe_for(1)?;
+        runner.probe = Some(runner.take_probe(1)?);
         Ok(runner)
     }
 
-    /// The run's schema on the server.
-    pub fn schema(&self) -> Option<&str> {
-        self.probe.as_ref().map(PgProbe::schema)
+    /// A probe with at least `conns` step connections, all idle, taken out of the
+    /// runner for one log (put back by [`LogRunner::run`] unless the log left it busy).
+    fn take_probe(&mut self, conns: usize) -> Result<PgProbe, ServerUnavailable> {
+        match self.probe.take() {
+            Some(probe) if self.conns >= conns => Ok(probe),
+            old => {
+                drop(old); // drops the old schema first
+                self.conns = conns;
+                PgProbe::open(&self.cfg, conns)
+            }
+        }
     }
 
-    /// A probe with at least `conns` step connections, all idle.
-    fn probe_for(&mut self, conns: usize) -> Result<&mut PgProbe, ServerUnavailable> {
-        if self.probe.is_none() || self.conns < conns {
-            self.probe = None; // drops the old schema first
-            self.probe = Some(PgProbe::open(&self.cfg, conns)?);
-            self.conns = conns;
-        }
-        Ok(self.probe.as_mut().expect("a probe"))
+    /// The statements that give a fresh database: the tables dropped, then set up.
+    fn reset_statements(&self) -> Vec<(String, Vec<Value>)> {
+        let drops = self
+            .tables
+            .iter()
+            .map(|t| (format!("DROP TABLE IF EXISTS {t}"), vec![]));
+        drops.chain(self.setup.iter().cloned()).collect()
     }
 
     /// Runs `log` from a freshly set-up database.
@@ -123,13 +133,9 @@ impl LogRunner {
             .map(|c| c.session.0 as usize + 1)
             .max()
             .unwrap_or(1);
-        let (tables, setup, harm) = (self.tables.clone(), self.setup.clone(), self.harm.clone());
-        let probe = self.probe_for(conns).map_err(|e| e.to_string())?;
-        let mut reset: Vec<(String, Vec<Value>)> = tables
-            .iter()
-            .map(|t| (format!("DROP TABLE IF EXISTS {t}"), vec![]))
-            .collect();
-        reset.extend(setup);
+        let reset = self.reset_statements();
+        let mut probe = self.take_probe(conns).map_err(|e| e.to_string())?;
+        let schema = probe.schema().to_owned();
         probe.setup_with_params(&reset)?;
         let steps: Vec<PgStep> = log
             .iter()
@@ -141,11 +147,11 @@ impl LogRunner {
             .collect();
         let observed = probe.run(&steps);
         let mut server_rows = Vec::new();
-        for t in &tables {
+        for t in &self.tables {
             server_rows.push((t.clone(), probe.committed_rows(t)?));
         }
         let mut harmed = Vec::new();
-        for (name, query) in &harm {
+        for (name, query) in &self.harm {
             harmed.push((name.clone(), probe.query_bool(query)?));
         }
         // A statement still waiting (or a transaction left open) would carry into the
@@ -154,8 +160,8 @@ impl LogRunner {
             .iter()
             .any(|o| o.completion == Completion::StillWaiting)
             || probe.any_in_transaction()?;
-        if left_busy {
-            self.probe = None;
+        if !left_busy {
+            self.probe = Some(probe);
         }
         Ok(LogRun {
             steps: log
@@ -166,6 +172,7 @@ impl LogRunner {
                 .collect(),
             server_rows,
             harm: harmed,
+            schema,
         })
     }
 }

@@ -48,18 +48,12 @@ pub struct DeviceWorld {
 
 impl DeviceWorld {
     /// Every device unassigned, nobody connected.
+    ///
     /// Session 0 sets the database up; server `i` connects as session `i + 1`
     /// ([`DeviceWorld::session`]), the operator as the last one.
     pub fn new(cfg: &Config) -> Self {
-        let mut db = Db::new();
-        let admin = db.session();
-        for (sql, params) in statements::setup(cfg.devices) {
-            db.run(admin, sql, &params)
-                .unwrap_or_else(|e| panic!("set-up {sql}: {e:?}"));
-        }
-        for _ in 0..=cfg.servers {
-            db.session();
-        }
+        let db = Db::set_up(&statements::setup(cfg.devices), cfg.servers + 1)
+            .unwrap_or_else(|e| panic!("{e}"));
         DeviceWorld {
             db,
             connections: vec![Vec::new(); cfg.devices],

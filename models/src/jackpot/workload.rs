@@ -39,15 +39,7 @@ impl JackpotWorkload {
             return Err(format!("no workload for {variant:?}"));
         }
         statements::prepare();
-        let mut db = Db::new();
-        let admin = db.session();
-        for (sql, params) in statements::setup(keys, 0) {
-            db.run(admin, sql, &params)
-                .map_err(|e| format!("{sql}: {e:?}"))?;
-        }
-        for _ in 0..keys {
-            db.session();
-        }
+        let db = Db::set_up(&statements::setup(keys, 0), keys)?;
         Ok(JackpotWorkload {
             variant,
             attempts: Config::new(variant, keys).attempts,

@@ -61,15 +61,11 @@ impl JackpotWorld {
     /// Every pool at `cfg.pool`, version 1 (a row starts at version 1 when inserted).
     /// Session 0 sets the database up; contender `i` connects as session `i + 1`.
     pub fn new(cfg: &Config) -> Self {
-        let mut db = Db::new();
-        let admin = db.session();
-        for (sql, params) in super::statements::setup(cfg.groups(), cfg.pool) {
-            db.run(admin, sql, &params)
-                .unwrap_or_else(|e| panic!("set-up {sql}: {e:?}"));
-        }
-        for _ in 0..cfg.contenders {
-            db.session();
-        }
+        let db = Db::set_up(
+            &super::statements::setup(cfg.groups(), cfg.pool),
+            cfg.contenders,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         let row = PoolRow {
             amount: cfg.pool,
             version: 1,

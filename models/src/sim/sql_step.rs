@@ -7,7 +7,7 @@
 
 use std::cell::{Cell, RefCell};
 
-use super::store::sql::{Db, ExecError, Outcome, SessionId, SqlError, Statement, Value};
+use super::store::sql::{rows_text, Db, ExecError, Outcome, SessionId, SqlError, Statement, Value};
 use super::{Actor, Halt, Step, Tick};
 
 /// One statement of a run, as it was issued and as it completed.
@@ -108,15 +108,16 @@ impl<S> Actor<S> {
         // statement's entry is in the log, and the parameters it was issued with.
         let logged: Cell<Option<usize>> = Cell::new(None);
         let issued: RefCell<Option<Vec<Value>>> = RefCell::new(None);
+        let record = |stmt: &Statement, params: &[Value], waited, result| SqlCall {
+            actor: self.name().to_owned(),
+            session,
+            sql: stmt.sql().to_owned(),
+            params: params.to_vec(),
+            waited,
+            result,
+        };
         let log = |params: &[Value], waited: bool, result: Option<Result<Outcome, SqlError>>| {
-            let call = SqlCall {
-                actor: self.name().to_owned(),
-                session,
-                sql: stmt.sql().to_owned(),
-                params: params.to_vec(),
-                waited,
-                result,
-            };
+            let call = record(stmt, params, waited, result);
             match logged.get() {
                 Some(i) => self.recorder().update_sql(i, call),
                 None => logged.set(self.recorder().log_sql(call)),
@@ -131,14 +132,8 @@ impl<S> Actor<S> {
                     Err(ExecError::Failed(e)) => Err(e),
                     Err(ExecError::Blocked { .. }) => unreachable!("BEGIN never waits"),
                 };
-                self.recorder().log_sql(SqlCall {
-                    actor: self.name().to_owned(),
-                    session,
-                    sql: begin.sql().to_owned(),
-                    params: Vec::new(),
-                    waited: false,
-                    result: Some(opened),
-                });
+                self.recorder()
+                    .log_sql(record(begin, &[], false, Some(opened)));
             }
             let params = issued
                 .borrow_mut()
@@ -195,13 +190,5 @@ fn describe(o: &Outcome) -> String {
             if o.affected == 1 { "" } else { "s" }
         );
     }
-    let rows: Vec<String> = o
-        .rows
-        .iter()
-        .map(|r| {
-            let cells: Vec<String> = r.iter().map(Value::to_string).collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect();
-    format!("rows {}", rows.join(" "))
+    format!("rows {}", rows_text(&o.rows))
 }

@@ -76,6 +76,22 @@ impl Db {
         Db::default()
     }
 
+    /// A database as a scheme's world starts: `setup` run in order on session 0
+    /// (each statement with its parameters, autocommitted), then `clients` more
+    /// sessions, `1..=clients`, one per actor's connection.
+    pub fn set_up(setup: &[(&str, Vec<Value>)], clients: usize) -> Result<Db, String> {
+        let mut db = Db::new();
+        let admin = db.session();
+        for (sql, params) in setup {
+            db.run(admin, sql, params)
+                .map_err(|e| format!("set-up {sql}: {e:?}"))?;
+        }
+        for _ in 0..clients {
+            db.session();
+        }
+        Ok(db)
+    }
+
     /// Opens a connection.
     pub fn session(&mut self) -> SessionId {
         self.sessions.push(Session {
@@ -269,7 +285,10 @@ impl Db {
         }
     }
 
-    fn vacuum(&mut self) {
+    /// The oldest commit some snapshot in use (or the next one) may not see: a
+    /// transaction that committed at or before it is seen as committed by every
+    /// snapshot there is or will be, exactly as a frozen row's.
+    pub(crate) fn horizon(&self) -> u64 {
         let mut horizon = self.txns.csn;
         for ses in &self.sessions {
             if let Block::Txn(TxnCtx {
@@ -282,6 +301,11 @@ impl Db {
                 horizon = horizon.min(p.snapshot);
             }
         }
+        horizon
+    }
+
+    fn vacuum(&mut self) {
+        let horizon = self.horizon();
         for t in self.tables.values_mut() {
             t.vacuum(&self.txns, horizon);
         }

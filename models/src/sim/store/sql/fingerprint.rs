@@ -65,22 +65,6 @@ fn hash_live_rows<H: Hasher>(db: &Db, h: &mut H) {
     }
 }
 
-/// The oldest commit any snapshot in use (or the next one) may not see: a
-/// transaction that committed at or before it is seen as committed by every
-/// snapshot there is or will be, exactly as a frozen row's.
-fn horizon(db: &Db) -> u64 {
-    let mut horizon = db.txns.csn;
-    for s in &db.sessions {
-        if let Block::Txn(ctx) = &s.block {
-            horizon = horizon.min(ctx.snapshot.unwrap_or(horizon));
-        }
-        if let Some(p) = &s.pending {
-            horizon = horizon.min(p.snapshot);
-        }
-    }
-    horizon
-}
-
 /// What a transaction id stands for (see the module's comment).
 #[derive(Hash)]
 enum XidKey {
@@ -101,7 +85,7 @@ fn xid_key(db: &Db, horizon: u64, csns: &Ranks<u64>, xid: Xid) -> XidKey {
 }
 
 fn hash_ranked<H: Hasher>(db: &Db, h: &mut H) {
-    let horizon = horizon(db);
+    let horizon = db.horizon();
     let (csns, tids, seqs) = ranks(db, horizon);
     let x = |v: Xid| xid_key(db, horizon, &csns, v);
     let c = |v: u64| csns.rank(v);

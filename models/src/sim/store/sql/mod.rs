@@ -76,4 +76,4 @@ pub use error::{sqlstate, ExecError, SqlError};
 pub use parse::Statement;
 pub use plan::Isolation;
 pub use session::SessionId;
-pub use value::{ColumnType, Value};
+pub use value::{rows_text, ColumnType, Value};

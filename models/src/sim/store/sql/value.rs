@@ -91,6 +91,18 @@ impl fmt::Display for Value {
     }
 }
 
+/// Rows as the timeline and the server comparison print them: `(7, 'S1') (8, NULL)`.
+pub fn rows_text(rows: &[Vec<Value>]) -> String {
+    let rows: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            let cells: Vec<String> = r.iter().map(Value::to_string).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect();
+    rows.join(" ")
+}
+
 /// A column's declared type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ColumnType {
