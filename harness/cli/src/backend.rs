@@ -129,9 +129,27 @@ pub fn after_replay(
 /// One line: `N of N statement orders agree (…)`.
 pub fn agreement_line(a: &Agreement, preemption_bound: usize) -> String {
     format!(
-        "{} of {} statement orders agree with PostgreSQL ({} loom executions, ≤{preemption_bound} preemptions, {})",
-        a.agreeing, a.orders, a.verdict.executions, a.verdict.coverage
+        "{} of {} statement orders agree with PostgreSQL ({})",
+        a.agreeing,
+        a.orders,
+        scope(a, preemption_bound)
     )
+}
+
+/// What the compared orders cover: a loom search stops at its first violation, so on
+/// a buggy rung they are the orders up to it, not every one within the bound.
+pub fn scope(a: &Agreement, preemption_bound: usize) -> String {
+    if a.verdict.failure().is_some() {
+        format!(
+            "{} loom executions, ≤{preemption_bound} preemptions, up to the first violation",
+            a.verdict.executions
+        )
+    } else {
+        format!(
+            "{} loom executions, {}",
+            a.verdict.executions, a.verdict.coverage
+        )
+    }
 }
 
 fn print_agreement(a: &Agreement, preemption_bound: usize) {

@@ -100,7 +100,7 @@ fn check_on_postgres(scenarios: &[&Scenario]) -> Result<u8, UsageError> {
         .max()
         .unwrap_or(8);
     println!(
-        "{:w$}  {:30}  {:28}  agreement (statement for statement)",
+        "{:w$}  {:x$}  {:28}  agreement (statement for statement)",
         "scenario", "expected", "counterexample on server"
     );
     let mut failed = 0;
@@ -115,14 +115,13 @@ fn check_on_postgres(scenarios: &[&Scenario]) -> Result<u8, UsageError> {
         let ok = a.agreeing == a.orders && a.orders > 0 && done.reproduced.is_none_or(|(r, _)| r);
         failed += usize::from(!ok);
         println!(
-            "{:w$}  {:x$}  {:28}  {} of {} orders agree ({} loom executions, pb={}, at {})",
+            "{:w$}  {:x$}  {:28}  {} of {} orders agree ({}; at {})",
             s.id(),
             s.expected().to_string(),
             repro,
             a.agreeing,
             a.orders,
-            a.verdict.executions,
-            backend::AGREEMENT_BOUND,
+            backend::scope(a, backend::AGREEMENT_BOUND),
             done.params
         );
     }
