@@ -127,6 +127,7 @@ impl Run<'_> {
         let count = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&count);
         let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            let _in_shuttle = crate::quiet::InShuttle::new();
             runner.run(move || {
                 counter.fetch_add(1, Ordering::Relaxed);
                 rec.reset();
