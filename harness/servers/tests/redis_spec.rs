@@ -2,7 +2,9 @@
 //! on the model on the same clock, reply by reply. Keys are `{p}name` (a per-run
 //! prefix); times are `{now±N}` ms from the server's clock at the start of the case.
 
-use locklab_models::sim::store::redis::{Reply, COMPARE_AND_DELETE, COMPARE_AND_PEXPIRE};
+use locklab_models::sim::store::redis::{
+    Reply, COMPARE_AND_DELETE, COMPARE_AND_PEXPIRE, COMPARE_AND_PEXPIREAT,
+};
 use locklab_servers::{At, RedisCase};
 
 fn bulk(s: &str) -> Reply {
@@ -171,6 +173,53 @@ spec!(compare_and_pexpire_renews_only_own_lock, 2, |c| c
     .expect(Reply::Int(1))
     .step(0, &["EXISTS", "{p}lock"])
     .expect(Reply::Int(0)));
+
+spec!(
+    compare_and_pexpireat_renews_only_own_lock_to_a_deadline,
+    2,
+    |c| c
+        .step(0, &["SET", "{p}lock", "a", "PXAT", "{now+30000}"])
+        .expect(Reply::Ok)
+        .step(
+            1,
+            &[
+                "EVAL",
+                COMPARE_AND_PEXPIREAT,
+                "1",
+                "{p}lock",
+                "b",
+                "{now+60000}"
+            ]
+        )
+        .expect(Reply::Int(0))
+        .step(
+            0,
+            &[
+                "EVAL",
+                COMPARE_AND_PEXPIREAT,
+                "1",
+                "{p}lock",
+                "a",
+                "{now+60000}"
+            ]
+        )
+        .expect(Reply::Int(1))
+        .step(0, &["PEXPIRETIME", "{p}lock"])
+        .step(
+            0,
+            &[
+                "EVAL",
+                COMPARE_AND_PEXPIREAT,
+                "1",
+                "{p}lock",
+                "a",
+                "{now-1}"
+            ]
+        )
+        .expect(Reply::Int(1))
+        .step(0, &["EXISTS", "{p}lock"])
+        .expect(Reply::Int(0))
+);
 
 spec!(pexpire_options_and_non_positive_ttls, 1, |c| c
     .step(0, &["PEXPIRE", "{p}k", "1000"])

@@ -113,16 +113,27 @@ pub struct Record {
     /// executions so far (statements, parameters and the model's answers, in order),
     /// keyed by its rendering.
     pub sql_orders: Option<BTreeMap<String, Vec<super::sql_step::SqlCall>>>,
+    /// The current execution's Redis commands, in the order they were sent.
+    pub redis: Vec<super::redis_step::RedisCall>,
+    /// As [`Record::sql_orders`], for Redis commands.
+    pub redis_orders: Option<BTreeMap<String, Vec<super::redis_step::RedisCall>>>,
 }
 
 impl Record {
     /// Files the current execution's statement log among the distinct ones.
-    fn file_sql_order(&mut self) {
-        if let Some(orders) = self.sql_orders.as_mut() {
-            if !self.sql.is_empty() {
-                let key = format!("{:?}", self.sql);
-                orders.entry(key).or_insert_with(|| self.sql.clone());
-            }
+    fn file_orders(&mut self) {
+        file(&mut self.sql_orders, &self.sql);
+        file(&mut self.redis_orders, &self.redis);
+    }
+}
+
+/// Files `log` among the distinct `orders`, if they are being collected.
+fn file<T: Clone + std::fmt::Debug>(orders: &mut Option<BTreeMap<String, Vec<T>>>, log: &[T]) {
+    if let Some(orders) = orders.as_mut() {
+        if !log.is_empty() {
+            orders
+                .entry(format!("{log:?}"))
+                .or_insert_with(|| log.to_vec());
         }
     }
 }
@@ -150,11 +161,12 @@ impl Recorder {
     /// Forget the previous execution (what accumulates over the search stays).
     pub fn reset(&self) {
         let mut record = self.lock();
-        record.file_sql_order();
+        record.file_orders();
         record.trace.events.clear();
         record.violation = None;
         record.inconclusive = None;
         record.sql.clear();
+        record.redis.clear();
     }
 
     /// Logs a statement as issued (if recording); its index, to complete it later.
@@ -188,9 +200,38 @@ impl Recorder {
     /// included, in a fixed order (by rendering).
     pub fn sql_orders(&self) -> Vec<Vec<super::sql_step::SqlCall>> {
         let mut record = self.lock();
-        record.file_sql_order();
+        record.file_orders();
         record
             .sql_orders
+            .as_ref()
+            .map(|o| o.values().cloned().collect())
+            .unwrap_or_default()
+    }
+
+    /// Logs a Redis command as sent and answered (if recording).
+    pub(crate) fn log_redis(&self, call: super::redis_step::RedisCall) {
+        let mut record = self.lock();
+        if record.recording {
+            record.redis.push(call);
+        }
+    }
+
+    /// The current execution's Redis commands, in the order they were sent.
+    pub fn redis_log(&self) -> Vec<super::redis_step::RedisCall> {
+        self.lock().redis.clone()
+    }
+
+    /// From now on, keep every distinct Redis command log of the search.
+    pub fn collect_redis_orders(&self) {
+        self.lock().redis_orders.get_or_insert_with(BTreeMap::new);
+    }
+
+    /// The distinct Redis command logs collected so far, in a fixed order.
+    pub fn redis_orders(&self) -> Vec<Vec<super::redis_step::RedisCall>> {
+        let mut record = self.lock();
+        record.file_orders();
+        record
+            .redis_orders
             .as_ref()
             .map(|o| o.values().cloned().collect())
             .unwrap_or_default()

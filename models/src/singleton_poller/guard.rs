@@ -2,7 +2,8 @@
 //! a kernel lock, a lease), how it keeps that right from tick to tick, and how it
 //! gives it back on clean shutdown. Each system call or store command is one step.
 
-use crate::sim::{Actor, Halt, Step};
+use crate::sim::store::redis::Reply;
+use crate::sim::{Actor, Halt, Step, MS_PER_TICK};
 
 use super::statements;
 use super::world::{PollerWorld, LEASE_KEY};
@@ -72,17 +73,23 @@ pub fn release(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<(), Ha
         // Compare-and-delete matters only for a process that shuts down after losing
         // its lease to another; the clean shutdown runs only without a clock, where no
         // lease can lapse, so no scenario needs it (the kit's test checks the script).
-        Protocol::RenewedLease => a.step("release lease", |s| {
-            let now = s.now;
-            let released = statements::release_lease(&mut s.state.store, &LEASE_KEY, me, now);
-            s.saw(|| {
-                if released {
-                    format!("DEL {LEASE_KEY} if mine: released; exit")
-                } else {
-                    format!("{LEASE_KEY} is not mine any more: left alone; exit")
-                }
-            });
-        }),
+        Protocol::RenewedLease => a.redis(
+            "release lease",
+            |w| &mut w.store,
+            me,
+            statements::RELEASE_LEASE,
+            |_| statements::release_params(LEASE_KEY, me),
+            |s, reply| {
+                let released = *reply == Reply::Int(1);
+                s.saw(|| {
+                    if released {
+                        "released; exit".to_owned()
+                    } else {
+                        format!("{LEASE_KEY} is not mine any more: left alone; exit")
+                    }
+                });
+            },
+        ),
     }
 }
 
@@ -183,44 +190,52 @@ fn flock(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<Standing, Ha
     })
 }
 
-/// `SET bot-token-poller <me> NX PX ttl`: poll if it was set, stand by if not.
+/// `SET bot-token-poller <me> NX PXAT deadline`: poll if it was set, stand by if not.
 fn acquire_lease(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<Standing, Halt> {
-    a.step("acquire lease", |s| {
-        let now = s.now;
-        if statements::acquire_lease(&mut s.state.store, LEASE_KEY, me, cfg.ttl, now) {
-            let until = now + cfg.ttl;
-            s.saw(|| {
-                format!(
-                    "SET {LEASE_KEY} NX PX {}: OK, lease until t={until}",
-                    cfg.ttl
-                )
-            });
-            Standing::Polling
-        } else {
-            let held = describe_lease(s);
-            s.saw(|| format!("SET {LEASE_KEY} NX: {held}: stand by"));
-            Standing::Standby
-        }
-    })
+    a.redis(
+        "acquire lease",
+        |w| &mut w.store,
+        me,
+        statements::ACQUIRE_LEASE,
+        |now| statements::lease_params(LEASE_KEY, me, cfg.ttl, now),
+        |s, reply| {
+            if *reply == Reply::Ok {
+                let until = s.now + cfg.ttl;
+                s.saw(|| format!("lease until t={until}"));
+                Standing::Polling
+            } else {
+                let held = describe_lease(s);
+                s.saw(|| format!("{held}: stand by"));
+                Standing::Standby
+            }
+        },
+    )
 }
 
 /// Compare-and-expire: renewed, or lost (expired, or someone else's now). A process
 /// that lost it closes its connection before anything else, and sends no final
 /// confirming poll: that `getUpdates` would terminate the new holder's long poll.
 fn renew_lease(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<Standing, Halt> {
-    let renewed = a.step("renew lease", |s| {
-        let now = s.now;
-        let renewed = statements::renew_lease(&mut s.state.store, &LEASE_KEY, me, cfg.ttl, now);
-        let held = describe_lease(s);
-        s.saw(|| {
-            if renewed {
-                format!("{LEASE_KEY} is mine: renewed until t={}", now + cfg.ttl)
-            } else {
-                format!("{held}: lease lost, stop polling")
-            }
-        });
-        renewed
-    })?;
+    let renewed = a.redis(
+        "renew lease",
+        |w| &mut w.store,
+        me,
+        statements::RENEW_LEASE,
+        |now| statements::lease_params(LEASE_KEY, me, cfg.ttl, now),
+        |s, reply| {
+            let renewed = *reply == Reply::Int(1);
+            let held = describe_lease(s);
+            let until = s.now + cfg.ttl;
+            s.saw(|| {
+                if renewed {
+                    format!("{LEASE_KEY} is mine: renewed until t={until}")
+                } else {
+                    format!("{held}: lease lost, stop polling")
+                }
+            });
+            renewed
+        },
+    )?;
     if renewed {
         return Ok(Standing::Polling);
     }
@@ -233,10 +248,16 @@ fn renew_lease(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<Standi
 
 /// The lease as the store holds it: `held by B until t=3`, or `expired`.
 fn describe_lease(s: &Step<'_, PollerWorld>) -> String {
-    let now = s.now;
-    match s.state.store.get(&LEASE_KEY, now) {
-        Some(&holder) => {
-            let until = s.state.store.expires_at(&LEASE_KEY, now).unwrap_or(now);
+    let now_ms = s.now * MS_PER_TICK;
+    let holder = s.state.store.get(LEASE_KEY, now_ms);
+    match holder.and_then(|h| h.parse::<usize>().ok()) {
+        Some(holder) => {
+            // The lease lapses at the start of the tick after its last live ms.
+            let until = s
+                .state
+                .store
+                .expire_time(LEASE_KEY, now_ms)
+                .map_or(s.now, |ms| (ms as u64 + 1) / MS_PER_TICK);
             format!(
                 "{LEASE_KEY} held by {} until t={until}",
                 s.state.name(holder)

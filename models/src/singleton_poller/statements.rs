@@ -5,8 +5,9 @@
 //! checked. (The messaging server and the bot's database are the resource the guard
 //! protects; their side is [`super::Server`] and the handler.)
 
-use crate::sim::store::{Host, Kv, Pid};
-use crate::sim::Tick;
+use crate::sim::store::redis::{Redis, Reply, COMPARE_AND_DELETE, COMPARE_AND_PEXPIREAT};
+use crate::sim::store::{Host, Pid};
+use crate::sim::{lapses_at, RedisArg, RedisCommand, Tick};
 
 /// `open(path, O_CREAT|O_EXCL)` and write the pid: `Err` with the pid in the file
 /// that is already there (EEXIST).
@@ -44,34 +45,46 @@ pub fn exit(host: &mut Host, pid: Pid) {
     host.process_ended(pid);
 }
 
-/// `SET <key> <me> NX PX ttl`: whether the lease is now `me`'s.
-pub fn acquire_lease<K: Ord + Clone>(
-    store: &mut Kv<K, usize>,
-    key: K,
-    me: usize,
-    ttl: Tick,
-    now: Tick,
-) -> bool {
-    store.set_nx_px(key, me, ttl, now)
+/// Takes the lease: `SET <key> <me> NX PXAT <deadline>`. The deadline is absolute,
+/// so the harness clock goes to the store as a parameter, as a real server run of
+/// the same schedule passes it (a real bot sends `PX ttl`, the same lease).
+pub const ACQUIRE_LEASE: RedisCommand = RedisCommand(&["SET", "$1", "$2", "NX", "PXAT", "$3"]);
+
+/// Renews the lease to a new deadline if it is still `me`'s: the compare-and-expire
+/// script.
+pub const RENEW_LEASE: RedisCommand =
+    RedisCommand(&["EVAL", COMPARE_AND_PEXPIREAT, "1", "$1", "$2", "$3"]);
+
+/// Gives the lease back if it is still `me`'s: the compare-and-delete script.
+pub const RELEASE_LEASE: RedisCommand =
+    RedisCommand(&["EVAL", COMPARE_AND_DELETE, "1", "$1", "$2"]);
+
+/// The parameters of [`ACQUIRE_LEASE`] and [`RENEW_LEASE`]: the key, the holder's
+/// index as its value, and the end of a lease of `ttl` ticks taken at `now`.
+pub fn lease_params(key: &str, me: usize, ttl: Tick, now: Tick) -> Vec<RedisArg> {
+    vec![
+        RedisArg::Key(key.to_owned()),
+        RedisArg::text(me),
+        lapses_at(now + ttl),
+    ]
 }
 
-/// The compare-and-expire script: renews the lease for `ttl` if it is still `me`'s.
-pub fn renew_lease<K: Ord + Clone>(
-    store: &mut Kv<K, usize>,
-    key: &K,
-    me: usize,
-    ttl: Tick,
-    now: Tick,
-) -> bool {
-    store.compare_and_expire(key, &me, ttl, now)
+/// The parameters of [`RELEASE_LEASE`].
+pub fn release_params(key: &str, me: usize) -> Vec<RedisArg> {
+    vec![RedisArg::Key(key.to_owned()), RedisArg::text(me)]
 }
 
-/// The compare-and-delete script: deletes the lease if it is still `me`'s.
-pub fn release_lease<K: Ord + Clone>(
-    store: &mut Kv<K, usize>,
-    key: &K,
-    me: usize,
-    now: Tick,
-) -> bool {
-    store.compare_and_delete(key, &me, now)
+/// [`ACQUIRE_LEASE`] on `store`: whether the lease is now `me`'s.
+pub fn acquire_lease(store: &mut Redis, key: &str, me: usize, ttl: Tick, now: Tick) -> bool {
+    ACQUIRE_LEASE.run(store, &lease_params(key, me, ttl, now), now) == Reply::Ok
+}
+
+/// [`RENEW_LEASE`] on `store`: whether it was still `me`'s and is renewed.
+pub fn renew_lease(store: &mut Redis, key: &str, me: usize, ttl: Tick, now: Tick) -> bool {
+    RENEW_LEASE.run(store, &lease_params(key, me, ttl, now), now) == Reply::Int(1)
+}
+
+/// [`RELEASE_LEASE`] on `store`: whether it was still `me`'s and is deleted.
+pub fn release_lease(store: &mut Redis, key: &str, me: usize, now: Tick) -> bool {
+    RELEASE_LEASE.run(store, &release_params(key, me), now) == Reply::Int(1)
 }

@@ -1,6 +1,6 @@
 //! The singleton poller on OS threads, for the throughput bench: bot processes
 //! (threads) that must poll a bot token (key) one at a time, with the model's own
-//! [`statements`] on a [`Host`] or the shared store's [`Kv`].
+//! [`statements`] on a [`Host`] or the shared store (the kit's [`Redis`] model).
 //!
 //! One operation is one process's turn: its start-up guard (retried, as its
 //! supervisor starts it again after it exits on EEXIST, or as it stands by for the
@@ -18,7 +18,8 @@
 //!   guard before its next poll) and then shuts down, releasing it.
 //! - No kill, pause or stale file, no property checks and no timeline.
 
-use crate::sim::store::{Host, Kv};
+use crate::sim::store::redis::Redis;
+use crate::sim::store::Host;
 use crate::sim::workload::{back_off, Clocked, Resource, Store, Workload, LEASE_TTL};
 
 use super::{statements, Config, Protocol};
@@ -30,7 +31,11 @@ enum Guard {
         /// The lock file of each bot token.
         paths: Vec<String>,
     },
-    Lease(Store<Clocked<Kv<usize, usize>>>),
+    Lease {
+        store: Store<Clocked<Redis>>,
+        /// The lease key of each bot token.
+        keys: Vec<String>,
+    },
 }
 
 /// A singleton-poller rung, runnable on OS threads: the write-up's
@@ -51,7 +56,10 @@ impl PollerWorkload {
                 host: Store::new(Host::new("h1", (0..keys).map(|i| cfg.pid_of(i)))),
                 paths: (0..keys).map(|k| format!("/tmp/bot{k}.lock")).collect(),
             },
-            Protocol::RenewedLease => Guard::Lease(Store::new(Clocked::new(Kv::new()))),
+            Protocol::RenewedLease => Guard::Lease {
+                store: Store::new(Clocked::new(Redis::new())),
+                keys: (0..keys).map(|k| format!("bot{k}-poller")).collect(),
+            },
             _ => return Err(format!("no workload for {protocol:?}")),
         };
         Ok(PollerWorkload {
@@ -80,19 +88,20 @@ impl Workload for PollerWorkload {
                 self.polls.increment(bot);
                 host.statement(|h| statements::remove_lock_file(h, path, pid));
             }
-            Guard::Lease(store) => {
+            Guard::Lease { store, keys } => {
+                let key = keys[bot].as_str();
                 while !store.statement(|s| {
                     let now = s.tick();
-                    statements::acquire_lease(&mut s.world, bot, me, LEASE_TTL, now)
+                    statements::acquire_lease(&mut s.world, key, me, LEASE_TTL, now)
                 }) {
                     back_off();
                 }
                 self.polls.increment(bot);
                 // A lost lease would stop the polling; there is no next poll here.
                 store.statement(|s| {
-                    statements::renew_lease(&mut s.world, &bot, me, LEASE_TTL, s.now)
+                    statements::renew_lease(&mut s.world, key, me, LEASE_TTL, s.now)
                 });
-                store.statement(|s| statements::release_lease(&mut s.world, &bot, me, s.now));
+                store.statement(|s| statements::release_lease(&mut s.world, key, me, s.now));
             }
         }
         true

@@ -2,7 +2,7 @@
 //! shared store holding the lease, the bot's database (where updates take effect),
 //! and what the liveness properties remember about the kill.
 
-use crate::sim::store::Kv;
+use crate::sim::store::redis::Redis;
 use crate::sim::{Step, Tick};
 
 use super::server::Server;
@@ -23,7 +23,7 @@ pub struct PollerWorld {
     /// The hosts, `h1` first.
     pub hosts: Vec<Host>,
     /// The shared store (Redis-like): the lease, valued with its holder's index.
-    pub store: Kv<&'static str, usize>,
+    pub store: Redis,
     /// The bot's database: per update (id − 1), who committed its effect, in order.
     pub effects: Vec<Vec<usize>>,
     /// The bot's database: the last update the idempotent handler committed.
@@ -55,7 +55,7 @@ impl PollerWorld {
         PollerWorld {
             server: Server::new(cfg.updates.clone()),
             hosts,
-            store: Kv::new(),
+            store: Redis::new(),
             effects: vec![Vec::new(); cfg.updates.len()],
             last_update_id: 0,
             last_kill: None,

@@ -43,11 +43,28 @@ pub struct Redis {
 const CAD: &str =
     "if redis.call('get',KEYS[1]) == ARGV[1] then return redis.call('del',KEYS[1]) else return 0 end";
 const CAPEXPIRE: &str = "if redis.call('get',KEYS[1]) == ARGV[1] then return redis.call('pexpire',KEYS[1],ARGV[2]) else return 0 end";
+const CAPEXPIREAT: &str = "if redis.call('get',KEYS[1]) == ARGV[1] then return redis.call('pexpireat',KEYS[1],ARGV[2]) else return 0 end";
 
 /// The standard compare-and-delete script (release a lock only if it is still yours).
 pub const COMPARE_AND_DELETE: &str = CAD;
 /// The standard compare-and-pexpire script (renew a lock only if it is still yours).
 pub const COMPARE_AND_PEXPIRE: &str = CAPEXPIRE;
+/// The compare-and-pexpireat script: renew a lock only if it is still yours, to an
+/// absolute deadline (how a scheme passes the harness clock to the store).
+pub const COMPARE_AND_PEXPIREAT: &str = CAPEXPIREAT;
+
+/// The name of a script the model knows (`<compare-and-delete>`), for timelines.
+pub fn script_name(script: &str) -> Option<&'static str> {
+    let s = normalise(script);
+    [
+        (CAD, "<compare-and-delete>"),
+        (CAPEXPIRE, "<compare-and-pexpire>"),
+        (CAPEXPIREAT, "<compare-and-pexpireat>"),
+    ]
+    .into_iter()
+    .find(|(text, _)| normalise(text) == s)
+    .map(|(_, name)| name)
+}
 
 fn normalise(script: &str) -> String {
     script
@@ -121,8 +138,8 @@ impl Redis {
     /// Executes one command, given as the argument list sent to the server, at virtual
     /// time `now_ms`. Supported: `SET` (`NX`/`XX`, `EX`/`PX`/`EXAT`/`PXAT`/`KEEPTTL`),
     /// `GET`, `DEL`, `EXISTS`, `INCR`, `PEXPIRE`, `PEXPIREAT` (`NX`/`XX`/`GT`/`LT`),
-    /// `PTTL`, `PEXPIRETIME`, and `EVAL` of [`COMPARE_AND_DELETE`] and
-    /// [`COMPARE_AND_PEXPIRE`] (recognised by their text). Anything else is an error
+    /// `PTTL`, `PEXPIRETIME`, and `EVAL` of [`COMPARE_AND_DELETE`],
+    /// [`COMPARE_AND_PEXPIRE`] and [`COMPARE_AND_PEXPIREAT`] (recognised by their text). Anything else is an error
     /// naming it.
     pub fn exec<S: AsRef<str>>(&mut self, args: &[S], now_ms: u64) -> Reply {
         let args: Vec<&str> = args.iter().map(AsRef::as_ref).collect();
@@ -333,12 +350,14 @@ impl Redis {
             }
             return Reply::Int(0);
         }
-        if s == normalise(CAPEXPIRE) && !keys.is_empty() && argv.len() >= 2 {
-            if matches(self.get(keys[0], now as u64)) {
-                return self.exec(&["pexpire", keys[0], argv[1]], now as u64);
+        for (script, command) in [(CAPEXPIRE, "pexpire"), (CAPEXPIREAT, "pexpireat")] {
+            if s == normalise(script) && !keys.is_empty() && argv.len() >= 2 {
+                if matches(self.get(keys[0], now as u64)) {
+                    return self.exec(&[command, keys[0], argv[1]], now as u64);
+                }
+                return Reply::Int(0);
             }
-            return Reply::Int(0);
         }
-        err("the locklab Redis model only runs the compare-and-delete and compare-and-pexpire scripts")
+        err("the locklab Redis model only runs the compare-and-delete, compare-and-pexpire and compare-and-pexpireat scripts")
     }
 }
