@@ -1,16 +1,21 @@
-//! `--backend postgres`: a rung's model verdict held against a real PostgreSQL, from
-//! the model's own statement logs (see `locklab_servers::LogRunner` for why agreeing
-//! answers mean the same run happened on the server).
+//! `--backend postgres|redis`: a rung's model verdict held against a real server,
+//! from the model's own statement (or command) logs (see `locklab_servers::LogRunner`
+//! for why agreeing answers mean the same run happened on the server).
+
+mod print_pg;
+mod print_redis;
 
 use std::sync::Arc;
 
 use clap::ValueEnum;
 use locklab::engine::Budget;
-use locklab::sim::store::sql::rows_text;
+use locklab::replay::Schedule;
 use locklab::sim::SharedModel;
 use locklab::{Params, Scenario, Verdict};
 use locklab_servers::{
-    agreement, reproduce, runner_for, AgainstError, Agreement, LogRun, LogRunner,
+    agreement, agreement_on_redis, redis_runner_for, reproduce, reproduce_on_redis, runner_for,
+    AgainstError, Agreement, LogRun, LogRunner, RedisLogRun, RedisLogRunner, Reproduction,
+    ServerRun,
 };
 
 use crate::UsageError;
@@ -23,14 +28,164 @@ pub enum Backend {
     /// A real PostgreSQL (`LOCKLAB_PG`, default host=127.0.0.1 port=5432
     /// user=postgres dbname=test), after the model's search.
     Postgres,
-    /// A real Redis.
+    /// A real Redis (`LOCKLAB_REDIS`, default redis://127.0.0.1:6379/), after the
+    /// model's search.
     Redis,
 }
 
-/// The preemption bound and actors of `check --backend postgres`'s comparison.
+impl Backend {
+    /// How the CLI spells it.
+    fn flag(self) -> &'static str {
+        match self {
+            Backend::Model => "model",
+            Backend::Postgres => "postgres",
+            Backend::Redis => "redis",
+        }
+    }
+
+    /// The server's name, as people write it.
+    pub fn server(self) -> &'static str {
+        match self {
+            Backend::Model => "the model",
+            Backend::Postgres => "PostgreSQL",
+            Backend::Redis => "Redis",
+        }
+    }
+
+    /// Whether `model` has a form this backend runs.
+    pub fn runs(self, model: &SharedModel) -> bool {
+        match self {
+            Backend::Model => true,
+            Backend::Postgres => model.server().is_some(),
+            Backend::Redis => model.redis().is_some(),
+        }
+    }
+
+    /// What a step is on this server.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Backend::Redis => "command",
+            _ => "statement",
+        }
+    }
+}
+
+/// The preemption bound and actors of `check --backend`'s comparison.
 pub const AGREEMENT_BOUND: usize = 2;
 /// See [`AGREEMENT_BOUND`].
 pub const AGREEMENT_ACTORS: u64 = 2;
+
+/// Runs a rung's logs on one real server.
+pub enum Runner {
+    /// SQL statements on PostgreSQL.
+    Postgres(Box<LogRunner>),
+    /// Commands on Redis.
+    Redis(RedisLogRunner),
+}
+
+/// A run on either server.
+enum Ran {
+    Postgres(LogRun),
+    Redis(RedisLogRun),
+}
+
+impl Ran {
+    fn first_disagreement(&self) -> Option<usize> {
+        match self {
+            Ran::Postgres(r) => r.first_disagreement(),
+            Ran::Redis(r) => r.first_disagreement(),
+        }
+    }
+
+    fn steps(&self) -> usize {
+        match self {
+            Ran::Postgres(r) => r.steps.len(),
+            Ran::Redis(r) => r.steps.len(),
+        }
+    }
+
+    /// Prints the run; `header` names where it ran (off for a disagreement excerpt).
+    fn print(&self, header: bool) {
+        match self {
+            Ran::Postgres(r) => print_pg::print_run(r, header.then_some(r.schema.as_str())),
+            Ran::Redis(r) => print_redis::print_run(r, header),
+        }
+    }
+}
+
+/// An agreement on either server, with its first disagreement type-erased.
+pub struct Compared {
+    /// The model's search.
+    pub verdict: Verdict,
+    /// Distinct logs the search produced.
+    pub orders: usize,
+    /// How many the server answered as the model.
+    pub agreeing: usize,
+    first_disagreement: Option<Ran>,
+}
+
+impl<R> From<Agreement<R>> for Compared
+where
+    R: ServerRun,
+    Ran: From<R>,
+{
+    fn from(a: Agreement<R>) -> Self {
+        Compared {
+            verdict: a.verdict,
+            orders: a.orders,
+            agreeing: a.agreeing,
+            first_disagreement: a.first_disagreement.map(Ran::from),
+        }
+    }
+}
+
+impl From<LogRun> for Ran {
+    fn from(r: LogRun) -> Self {
+        Ran::Postgres(r)
+    }
+}
+
+impl From<RedisLogRun> for Ran {
+    fn from(r: RedisLogRun) -> Self {
+        Ran::Redis(r)
+    }
+}
+
+impl Runner {
+    fn backend(&self) -> Backend {
+        match self {
+            Runner::Postgres(_) => Backend::Postgres,
+            Runner::Redis(_) => Backend::Redis,
+        }
+    }
+
+    fn reproduce(
+        &mut self,
+        model: SharedModel,
+        schedule: &Schedule,
+    ) -> Result<(Verdict, Ran), AgainstError> {
+        Ok(match self {
+            Runner::Postgres(r) => split(reproduce(r, model, schedule)?),
+            Runner::Redis(r) => split(reproduce_on_redis(r, model, schedule)?),
+        })
+    }
+
+    fn agreement(
+        &mut self,
+        model: SharedModel,
+        preemption_bound: usize,
+    ) -> Result<Compared, AgainstError> {
+        let budget = Budget::default();
+        Ok(match self {
+            Runner::Postgres(r) => agreement(r, model, preemption_bound, budget)?.into(),
+            Runner::Redis(r) => agreement_on_redis(r, model, preemption_bound, budget)?.into(),
+        })
+    }
+}
+
+fn split<R: Into<Ran>>(r: Reproduction<R>) -> (Verdict, Ran) {
+    (r.verdict, r.run.into())
+}
 
 /// A runner for `scenario`'s model on `backend`, or why there can be none — asked
 /// before any search, so bad input costs nothing.
@@ -38,21 +193,28 @@ pub fn open(
     backend: Backend,
     scenario: &Scenario,
     model: &SharedModel,
-) -> Result<LogRunner, UsageError> {
-    if backend == Backend::Redis {
-        return Err(UsageError(format!(
-            "{} cannot run on redis: no scheme has a Redis form yet (the Redis store is \
-             pinned to a real Redis by harness/servers/tests/redis_spec.rs); use --backend postgres \
-             for a scheme whose statements are SQL",
-            scenario.id()
-        )));
-    }
-    runner_for(model).map_err(|e| match e {
+) -> Result<Runner, UsageError> {
+    let opened = match backend {
+        Backend::Model => unreachable!("the model needs no runner"),
+        Backend::Postgres => runner_for(model).map(|r| Runner::Postgres(Box::new(r))),
+        Backend::Redis => redis_runner_for(model).map(Runner::Redis),
+    };
+    opened.map_err(|e| match e {
         AgainstError::NoServerForm => UsageError(format!(
-            "{} cannot run on postgres: {e}; `locklab list` names the rungs, and the device-claim and jackpot ones have one",
-            scenario.id()
+            "{} cannot run on {}: it has no {} form; `locklab list` names the rungs: {}",
+            scenario.id(),
+            backend.flag(),
+            backend.server(),
+            match backend {
+                Backend::Redis => "the singleton-poller lease ones (renewed-lease, late-renewal, paused-lease-holder) send Redis commands",
+                _ => "the device-claim and jackpot ones send SQL",
+            }
         )),
-        e => UsageError(format!("cannot run {} on postgres: {e}", scenario.id())),
+        e => UsageError(format!(
+            "cannot run {} on {}: {e}",
+            scenario.id(),
+            backend.flag()
+        )),
     })
 }
 
@@ -60,12 +222,13 @@ pub fn open(
 /// every schedule of a loom search at these sizes. Returns 1 if model and server
 /// disagree.
 pub fn after_explore(
-    runner: &mut LogRunner,
+    runner: &mut Runner,
     model: SharedModel,
     verdict: &Verdict,
     preemption_bound: usize,
 ) -> Result<u8, UsageError> {
-    let server = |e: AgainstError| UsageError(format!("on postgres: {e}"));
+    let backend = runner.backend();
+    let server = |e: AgainstError| UsageError(format!("on {}: {e}", backend.flag()));
     println!();
     if let Some(failure) = verdict.failure() {
         let Some(schedule) = failure.schedule.as_ref() else {
@@ -73,72 +236,76 @@ pub fn after_explore(
                 "this counterexample has no schedule to replay on the server".into(),
             ));
         };
-        let r = reproduce(runner, model, schedule).map_err(server)?;
-        print_run(&r.run, Some(&r.run.schema));
-        return Ok(match r.run.first_disagreement() {
-            None => {
-                println!(
-                    "\nREPRODUCED on PostgreSQL: every statement was answered as in the model, so \
-                     the actors acted on the same answers — {} ({})",
-                    failure.violation.property, failure.violation.detail
-                );
-                0
-            }
-            Some(i) => {
-                println!("\nMODEL AND SERVER DISAGREE at statement {i}: the model's verdict does not carry over");
-                1
-            }
-        });
+        let (_, run) = runner.reproduce(model, schedule).map_err(server)?;
+        return Ok(conclude(backend, &run, Some(verdict)));
     }
-    let a = agreement(runner, model, preemption_bound, Budget::default()).map_err(server)?;
-    print_agreement(&a, preemption_bound);
+    let a = runner.agreement(model, preemption_bound).map_err(server)?;
+    println!("{}", agreement_line(backend, &a, preemption_bound));
+    if let Some(run) = &a.first_disagreement {
+        println!("\nthe first order the server answered differently:");
+        run.print(false);
+    }
     Ok(u8::from(a.agreeing != a.orders))
 }
 
 /// After `replay`: the replayed execution's statements on the server. Returns 1 if
 /// model and server disagree.
 pub fn after_replay(
-    runner: &mut LogRunner,
+    runner: &mut Runner,
     model: SharedModel,
-    schedule: &locklab::replay::Schedule,
+    schedule: &Schedule,
 ) -> Result<u8, UsageError> {
-    let r =
-        reproduce(runner, model, schedule).map_err(|e| UsageError(format!("on postgres: {e}")))?;
+    let backend = runner.backend();
+    let (verdict, run) = runner
+        .reproduce(model, schedule)
+        .map_err(|e| UsageError(format!("on {}: {e}", backend.flag())))?;
     println!();
-    print_run(&r.run, Some(&r.run.schema));
-    Ok(match (r.run.first_disagreement(), r.verdict.failure()) {
+    Ok(conclude(backend, &run, Some(&verdict)))
+}
+
+/// Prints a reproduction and what it means; 1 if model and server disagree.
+fn conclude(backend: Backend, run: &Ran, verdict: Option<&Verdict>) -> u8 {
+    run.print(true);
+    let unit = backend.unit();
+    match (run.first_disagreement(), verdict.and_then(Verdict::failure)) {
         (None, Some(f)) => {
             println!(
-                "\nREPRODUCED on PostgreSQL: every statement was answered as in the model, so \
-                 the actors acted on the same answers — {} ({})",
-                f.violation.property, f.violation.detail
+                "\nREPRODUCED on {}: every {unit} was answered as in the model, so the actors \
+                 acted on the same answers — {} ({})",
+                backend.server(),
+                f.violation.property,
+                f.violation.detail
             );
             0
         }
         (None, None) => {
-            println!("\nevery statement was answered as in the model");
+            println!("\nevery {unit} was answered as in the model");
             0
         }
         (Some(i), _) => {
-            println!("\nMODEL AND SERVER DISAGREE at statement {i}: the model's verdict does not carry over");
+            println!(
+                "\nMODEL AND SERVER DISAGREE at {unit} {i}: the model's verdict does not carry over"
+            );
             1
         }
-    })
+    }
 }
 
 /// One line: `N of N statement orders agree (…)`.
-pub fn agreement_line(a: &Agreement, preemption_bound: usize) -> String {
+fn agreement_line(backend: Backend, a: &Compared, preemption_bound: usize) -> String {
     format!(
-        "{} of {} statement orders agree with PostgreSQL ({})",
+        "{} of {} {} orders agree with {} ({})",
         a.agreeing,
         a.orders,
+        backend.unit(),
+        backend.server(),
         scope(a, preemption_bound)
     )
 }
 
 /// What the compared orders cover: a loom search stops at its first violation, so on
 /// a buggy rung they are the orders up to it, not every one within the bound.
-pub fn scope(a: &Agreement, preemption_bound: usize) -> String {
+pub fn scope(a: &Compared, preemption_bound: usize) -> String {
     if a.verdict.failure().is_some() {
         format!(
             "{} loom executions, ≤{preemption_bound} preemptions, up to the first violation",
@@ -152,95 +319,34 @@ pub fn scope(a: &Agreement, preemption_bound: usize) -> String {
     }
 }
 
-fn print_agreement(a: &Agreement, preemption_bound: usize) {
-    println!("{}", agreement_line(a, preemption_bound));
-    if let Some(run) = &a.first_disagreement {
-        println!("\nthe first order the server answered differently:");
-        print_run(run, None);
-    }
-}
-
-/// The statements, what the model answered and what the server answered.
-fn print_run(run: &LogRun, schema: Option<&str>) {
-    if let Some(schema) = schema {
-        println!("on PostgreSQL (schema {schema}, dropped at exit), the model's statements in the model's order:");
-    }
-    let w = run
-        .steps
-        .iter()
-        .map(|c| c.model.actor.len())
-        .max()
-        .unwrap_or(5)
-        .max(5);
-    println!("{:>3}  {:w$}  statement  →  model | server", "#", "actor");
-    for (i, c) in run.steps.iter().enumerate() {
-        let params: Vec<String> = c.model.params.iter().map(ToString::to_string).collect();
-        let model = describe(
-            &locklab_servers::completion_of(&c.model.result),
-            c.model.waited,
-        );
-        let server = describe(&c.server.completion, c.server.waited);
-        let mark = if c.agrees() { "" } else { "   <<< differs" };
-        println!(
-            "{i:>3}  {:w$}  {} [{}]  →  {model} | {server}{mark}",
-            c.model.actor,
-            c.model.sql,
-            params.join(", ")
-        );
-    }
-    for (table, rows) in &run.server_rows {
-        println!("{table} on the server at the end: {}", rows_text(rows));
-    }
-    for (harm, happened) in &run.harm {
-        println!(
-            "{harm}: {}",
-            if *happened {
-                "HAPPENED on the server"
-            } else {
-                "no"
-            }
-        );
-    }
-}
-
-fn describe(c: &locklab_servers::Completion, waited: bool) -> String {
-    use locklab_servers::Completion;
-    let what = match c {
-        Completion::Rows { rows, affected } if rows.is_empty() => format!("{affected} row(s)"),
-        Completion::Rows { rows, .. } => rows_text(rows),
-        Completion::Error { code } => format!("ERROR {code}"),
-        Completion::StillWaiting => "still waiting when the run ended".into(),
-    };
-    if waited {
-        format!("waited, {what}")
-    } else {
-        what
-    }
-}
-
-/// `check --backend postgres` for one rung: the comparison at 2 actors and ≤2
-/// preemptions, and for a violating rung its model counterexample (found by the
-/// state-caching engine at the rung's default sizes) reproduced.
+/// `check --backend` for one rung: the comparison at 2 actors and ≤2 preemptions,
+/// and for a violating rung its model counterexample (found by the state-caching
+/// engine at the rung's default sizes) reproduced.
 pub struct CheckedOnServer {
     /// The comparison.
-    pub agreement: Agreement,
+    pub agreement: Compared,
     /// The sizes it ran at.
     pub params: Params,
     /// For a violating rung: whether its counterexample reproduced, and how many
-    /// statements it ran.
+    /// steps it ran on the server.
     pub reproduced: Option<(bool, usize)>,
 }
 
-/// Runs [`CheckedOnServer`] for `scenario`.
-pub fn check_one(scenario: &Scenario) -> Result<Option<CheckedOnServer>, UsageError> {
+/// Runs [`CheckedOnServer`] for `scenario` on `backend`; `None` if it has no form
+/// there.
+pub fn check_one(
+    scenario: &Scenario,
+    backend: Backend,
+) -> Result<Option<CheckedOnServer>, UsageError> {
     let usage = |e: String| UsageError(format!("{}: {e}", scenario.id()));
     let defaults = scenario.defaults();
     let model = scenario.build(&defaults).map_err(usage)?;
-    if model.server().is_none() {
+    if !backend.runs(&model) {
         return Ok(None);
     }
-    let mut runner = open(Backend::Postgres, scenario, &model)?;
-    let server = |e: AgainstError| UsageError(format!("{} on postgres: {e}", scenario.id()));
+    let mut runner = open(backend, scenario, &model)?;
+    let server =
+        |e: AgainstError| UsageError(format!("{} on {}: {e}", scenario.id(), backend.flag()));
     let reproduced = match scenario.expected() {
         locklab::Expected::Holds => None,
         locklab::Expected::Violates(_) => {
@@ -251,9 +357,12 @@ pub fn check_one(scenario: &Scenario) -> Result<Option<CheckedOnServer>, UsageEr
             );
             match found.failure().and_then(|f| f.schedule.clone()) {
                 Some(schedule) => {
-                    let r =
-                        reproduce(&mut runner, Arc::clone(&model), &schedule).map_err(server)?;
-                    Some((r.reproduced(), r.run.steps.len()))
+                    let (verdict, run) = runner
+                        .reproduce(Arc::clone(&model), &schedule)
+                        .map_err(server)?;
+                    let reproduced =
+                        verdict.failure().is_some() && run.first_disagreement().is_none();
+                    Some((reproduced, run.steps()))
                 }
                 None => Some((false, 0)),
             }
@@ -266,8 +375,7 @@ pub fn check_one(scenario: &Scenario) -> Result<Option<CheckedOnServer>, UsageEr
         None => defaults,
     };
     let model = scenario.build(&params).map_err(usage)?;
-    let agreement =
-        agreement(&mut runner, model, AGREEMENT_BOUND, Budget::default()).map_err(server)?;
+    let agreement = runner.agreement(model, AGREEMENT_BOUND).map_err(server)?;
     Ok(Some(CheckedOnServer {
         agreement,
         params,

@@ -35,12 +35,7 @@ pub fn check(args: CheckArgs, registry: &Registry) -> Result<u8, UsageError> {
                 "--json is the model matrix's; leave it out with --backend".into(),
             ));
         }
-        if args.backend == Backend::Redis {
-            return Err(UsageError(
-                "no scheme has a Redis form yet: use --backend postgres".into(),
-            ));
-        }
-        return check_on_postgres(&scenarios);
+        return check_on_server(&scenarios, args.backend);
     }
     let depth = CheckDepth {
         shuttle_factor: args.deep,
@@ -74,22 +69,27 @@ pub fn check(args: CheckArgs, registry: &Registry) -> Result<u8, UsageError> {
     Ok(u8::from(failed > 0))
 }
 
-/// `check --backend postgres`: every rung with a server form, held against the server.
-fn check_on_postgres(scenarios: &[&Scenario]) -> Result<u8, UsageError> {
+/// `check --backend postgres|redis`: every rung with a form on that server, held
+/// against it.
+fn check_on_server(scenarios: &[&Scenario], on: Backend) -> Result<u8, UsageError> {
     let with_form: Vec<&&Scenario> = scenarios
         .iter()
-        .filter(|s| s.build(&s.defaults()).is_ok_and(|m| m.server().is_some()))
+        .filter(|s| s.build(&s.defaults()).is_ok_and(|m| on.runs(&m)))
         .collect();
     if with_form.is_empty() {
-        return Err(UsageError(
-            "no server form in these scenarios (their statements are not SQL): try --only jackpot/"
-                .into(),
-        ));
+        return Err(UsageError(format!(
+            "no {} form in these scenarios: try {}",
+            on.server(),
+            match on {
+                Backend::Redis => "--only singleton-poller/",
+                _ => "--only jackpot/",
+            }
+        )));
     }
     let mut rows = Vec::new();
     for s in with_form {
-        eprintln!("{} on postgres…", s.id());
-        if let Some(done) = backend::check_one(s)? {
+        eprintln!("{} on {}…", s.id(), on.server());
+        if let Some(done) = backend::check_one(s, on)? {
             rows.push((s, done));
         }
     }
@@ -100,16 +100,20 @@ fn check_on_postgres(scenarios: &[&Scenario]) -> Result<u8, UsageError> {
         .max()
         .unwrap_or(8);
     println!(
-        "{:w$}  {:x$}  {:28}  agreement (statement for statement)",
-        "scenario", "expected", "counterexample on server"
+        "{:w$}  {:x$}  {:28}  agreement ({} for {})",
+        "scenario",
+        "expected",
+        "counterexample on server",
+        on.unit(),
+        on.unit()
     );
     let mut failed = 0;
     for (s, done) in &rows {
         let a = &done.agreement;
         let repro = match done.reproduced {
             None => "-".to_owned(),
-            Some((true, 1)) => "reproduced (1 statement)".to_owned(),
-            Some((true, n)) => format!("reproduced ({n} statements)"),
+            Some((true, 1)) => format!("reproduced (1 {})", on.unit()),
+            Some((true, n)) => format!("reproduced ({n} {}s)", on.unit()),
             Some((false, _)) => "NOT reproduced".to_owned(),
         };
         let ok = a.agreeing == a.orders && a.orders > 0 && done.reproduced.is_none_or(|(r, _)| r);
@@ -127,9 +131,13 @@ fn check_on_postgres(scenarios: &[&Scenario]) -> Result<u8, UsageError> {
     }
     println!();
     if failed == 0 {
-        println!("all {} rungs agree with PostgreSQL", rows.len());
+        println!("all {} rungs agree with {}", rows.len(), on.server());
     } else {
-        println!("{failed} of {} rungs DISAGREE with PostgreSQL", rows.len());
+        println!(
+            "{failed} of {} rungs DISAGREE with {}",
+            rows.len(),
+            on.server()
+        );
     }
     Ok(u8::from(failed > 0))
 }

@@ -1,5 +1,5 @@
-//! `--backend postgres` from the command line: a counterexample reproduced on the
-//! server, an unreachable server refused as bad input, nothing left in the database.
+//! `--backend postgres|redis` from the command line: a counterexample reproduced on
+//! the server, an unreachable server refused as bad input, nothing left behind.
 
 use std::process::{Command, Output};
 
@@ -70,4 +70,78 @@ fn an_unreachable_server_is_bad_input() {
     );
     assert!(out.stdout.is_empty(), "nothing searched before the refusal");
     assert!(!err.contains("panicked"), "{err}");
+}
+
+/// How many keys match `pattern` on the Redis at 127.0.0.1:6379, asked with
+/// redis-cli (`None`: redis-cli or the server is missing).
+fn redis_keys(pattern: &str) -> Option<usize> {
+    let out = Command::new("redis-cli")
+        .args(["-h", "127.0.0.1", "--scan", "--pattern", pattern])
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).lines().count())
+}
+
+#[test]
+fn a_lease_counterexample_is_reproduced_on_redis_and_its_keys_deleted() {
+    if redis_keys("locklab-none*").is_none() {
+        assert!(
+            !std::env::var("CI").is_ok_and(|v| v == "true"),
+            "CI=true requires Redis at 127.0.0.1:6379 (and redis-cli)"
+        );
+        eprintln!("SKIP: no Redis at 127.0.0.1:6379");
+        return;
+    }
+    let out = locklab(
+        &[
+            "explore",
+            "singleton-poller/paused-lease-holder",
+            "--backend",
+            "redis",
+        ],
+        &[],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "a violation exits 1:\n{stdout}");
+    assert!(stdout.contains("REPRODUCED on Redis"), "{stdout}");
+    assert!(
+        stdout.contains("(bot-token-poller lapsed: deleted)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("bot-token-poller on the server at the end: \"1\""),
+        "B holds the lease: {stdout}"
+    );
+    let prefix = stdout
+        .split("(keys under ")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .expect("the run names its key prefix");
+    assert_eq!(
+        redis_keys(&format!("{prefix}*")),
+        Some(0),
+        "{prefix} left behind"
+    );
+}
+
+#[test]
+fn an_unreachable_redis_is_bad_input() {
+    let out = locklab(
+        &[
+            "explore",
+            "singleton-poller/renewed-lease",
+            "--backend",
+            "redis",
+        ],
+        &[("LOCKLAB_REDIS", "redis://127.0.0.1:1/")],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("unreachable") && err.contains("LOCKLAB_REDIS"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty(), "nothing searched before the refusal");
 }

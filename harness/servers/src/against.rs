@@ -4,18 +4,42 @@
 
 use std::sync::Arc;
 
-use locklab::engine::{explore_collecting_sql, replay_with_sql, Budget, Loom};
+use locklab::engine::{
+    explore_collecting_redis, explore_collecting_sql, replay_with_redis, replay_with_sql, Budget,
+    Loom,
+};
 use locklab::replay::Schedule;
 use locklab::sim::SharedModel;
 use locklab::Verdict;
 
 use crate::log_run::{LogRun, LogRunner};
 use crate::pg::PgConfig;
+use crate::redis_log_run::{RedisLogRun, RedisLogRunner};
+use crate::redis_probe::RedisConfig;
+
+/// A run on a server, compared step by step with the model.
+pub trait ServerRun {
+    /// The first step the server answered differently, if any.
+    fn first_disagreement(&self) -> Option<usize>;
+}
+
+impl ServerRun for LogRun {
+    fn first_disagreement(&self) -> Option<usize> {
+        LogRun::first_disagreement(self)
+    }
+}
+
+impl ServerRun for RedisLogRun {
+    fn first_disagreement(&self) -> Option<usize> {
+        RedisLogRun::first_disagreement(self)
+    }
+}
 
 /// Why a rung cannot be held against the server: bad input, not a verdict.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AgainstError {
-    /// The rung's statements are not SQL on the kit's database.
+    /// The rung's statements are not SQL on the kit's database (or, for Redis, not
+    /// commands to the kit's Redis model).
     NoServerForm,
     /// The server could not be reached.
     Unreachable(String),
@@ -32,7 +56,8 @@ impl std::fmt::Display for AgainstError {
             ),
             AgainstError::Unreachable(e) => write!(
                 f,
-                "{e}; start PostgreSQL or point LOCKLAB_PG at it (a libpq connection string)"
+                "{e}; start the server, or point LOCKLAB_PG (a libpq connection string) or \
+                 LOCKLAB_REDIS (a redis:// URL) at it"
             ),
             AgainstError::Server(e) => write!(f, "the server refused the run: {e}"),
         }
@@ -46,17 +71,25 @@ pub fn runner_for(model: &SharedModel) -> Result<LogRunner, AgainstError> {
         .map_err(|e| AgainstError::Unreachable(e.to_string()))
 }
 
+/// A runner for `model`'s Redis form: one connection per actor.
+pub fn redis_runner_for(model: &SharedModel) -> Result<RedisLogRunner, AgainstError> {
+    let form = model.redis().ok_or(AgainstError::NoServerForm)?;
+    let actors = model.summary().map_err(AgainstError::Server)?.actors.len();
+    RedisLogRunner::open(&RedisConfig::default(), &form, actors)
+        .map_err(|e| AgainstError::Unreachable(e.to_string()))
+}
+
 /// A counterexample reproduced on the server: the model's replay of `schedule`
 /// (with its statements) and the same statements run on the server.
 #[derive(Debug, Clone)]
-pub struct Reproduction {
+pub struct Reproduction<R = LogRun> {
     /// The model's replay.
     pub verdict: Verdict,
     /// The server's run of its statements.
-    pub run: LogRun,
+    pub run: R,
 }
 
-impl Reproduction {
+impl<R: ServerRun> Reproduction<R> {
     /// Whether every statement was answered as in the model (so the same harm
     /// happened on the server).
     pub fn reproduced(&self) -> bool {
@@ -76,9 +109,20 @@ pub fn reproduce(
     Ok(Reproduction { verdict, run })
 }
 
+/// [`reproduce`] on Redis: the replay's commands sent in the same order.
+pub fn reproduce_on_redis(
+    runner: &mut RedisLogRunner,
+    model: SharedModel,
+    schedule: &Schedule,
+) -> Result<Reproduction<RedisLogRun>, AgainstError> {
+    let (verdict, log) = replay_with_redis(model, schedule);
+    let run = runner.run(&log).map_err(AgainstError::Server)?;
+    Ok(Reproduction { verdict, run })
+}
+
 /// Every statement order of a bounded loom search, run on the server.
 #[derive(Debug, Clone)]
-pub struct Agreement {
+pub struct Agreement<R = LogRun> {
     /// The model's search (its coverage says what "every" means).
     pub verdict: Verdict,
     /// Distinct statement logs the search produced (schedules that differ only in
@@ -87,7 +131,7 @@ pub struct Agreement {
     /// How many of them the server answered statement for statement as the model.
     pub agreeing: usize,
     /// The first one it did not, if any.
-    pub first_disagreement: Option<LogRun>,
+    pub first_disagreement: Option<R>,
 }
 
 /// Runs loom with at most `preemption_bound` preemptions on `model`, then every
@@ -100,14 +144,34 @@ pub fn agreement(
 ) -> Result<Agreement, AgainstError> {
     let engine = Loom::bounded(preemption_bound);
     let (verdict, orders) = explore_collecting_sql(Arc::clone(&model), &engine, budget);
+    compare_orders(verdict, &orders, |log| runner.run(log))
+}
+
+/// [`agreement`] on Redis: every distinct command log of the search.
+pub fn agreement_on_redis(
+    runner: &mut RedisLogRunner,
+    model: SharedModel,
+    preemption_bound: usize,
+    budget: Budget,
+) -> Result<Agreement<RedisLogRun>, AgainstError> {
+    let engine = Loom::bounded(preemption_bound);
+    let (verdict, orders) = explore_collecting_redis(Arc::clone(&model), &engine, budget);
+    compare_orders(verdict, &orders, |log| runner.run(log))
+}
+
+fn compare_orders<C, R: ServerRun>(
+    verdict: Verdict,
+    orders: &[Vec<C>],
+    mut run: impl FnMut(&[C]) -> Result<R, String>,
+) -> Result<Agreement<R>, AgainstError> {
     let mut agreeing = 0;
     let mut first_disagreement = None;
-    for log in &orders {
-        let run = runner.run(log).map_err(AgainstError::Server)?;
-        if run.first_disagreement().is_none() {
+    for log in orders {
+        let ran = run(log).map_err(AgainstError::Server)?;
+        if ran.first_disagreement().is_none() {
             agreeing += 1;
         } else if first_disagreement.is_none() {
-            first_disagreement = Some(run);
+            first_disagreement = Some(ran);
         }
     }
     Ok(Agreement {

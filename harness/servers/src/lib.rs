@@ -11,7 +11,8 @@
 //! - [`PgCase`] / [`RedisCase`]: a case written once, run on the server and on the
 //!   model, compared step by step.
 //! - [`LogRunner`]: a model execution's own statements (its SQL log), in the model's
-//!   order, on the server, compared statement by statement.
+//!   order, on the server, compared statement by statement; [`RedisLogRunner`] the
+//!   same for Redis commands, with virtual time mapped onto the server's clock.
 //! - [`reproduce`] / [`agreement`]: a rung's counterexample, and every schedule of a
 //!   bounded search, run on the server from the model's own statement logs.
 //! - [`jackpot_wins`] / [`device_claims`]: correct rungs' statements under killed
@@ -29,10 +30,14 @@ mod pg;
 mod pg_case;
 mod pg_value;
 mod redis_case;
+mod redis_log_run;
 mod redis_probe;
 mod run_name;
 
-pub use against::{agreement, reproduce, runner_for, AgainstError, Agreement, Reproduction};
+pub use against::{
+    agreement, agreement_on_redis, redis_runner_for, reproduce, reproduce_on_redis, runner_for,
+    AgainstError, Agreement, Reproduction, ServerRun,
+};
 pub use availability::{in_ci, require, ServerUnavailable};
 pub use faults::{device_claims, jackpot_wins, Fault, FaultReport};
 pub use load::{Claim, LoadDb, Measured};
@@ -40,5 +45,6 @@ pub use log_run::{completion_of, Compared, LogRun, LogRunner};
 pub use pg::{PgConfig, PgProbe, PgStep};
 pub use pg_case::{Completion, Expect, Observed, PgCase, Run};
 pub use redis_case::{At, RedisCase, RedisObserved};
+pub use redis_log_run::{HeldKey, RedisCompared, RedisLogRun, RedisLogRunner};
 pub use redis_probe::{RedisConfig, RedisProbe};
 pub use run_name::run_name;

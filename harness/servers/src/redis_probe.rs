@@ -221,8 +221,9 @@ impl RedisProbe {
     }
 }
 
-impl Drop for RedisProbe {
-    fn drop(&mut self) {
+impl RedisProbe {
+    /// Deletes every key of this run: the store starts empty again.
+    pub fn clear(&mut self) {
         let pattern = format!("{}*", self.prefix);
         let keys = self.keys(&pattern);
         if keys.is_empty() {
@@ -232,5 +233,11 @@ impl Drop for RedisProbe {
         let _: Result<i64, _> = self
             .rt
             .block_on(redis::cmd("DEL").arg(&keys).query_async(conn));
+    }
+}
+
+impl Drop for RedisProbe {
+    fn drop(&mut self) {
+        self.clear();
     }
 }

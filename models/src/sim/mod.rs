@@ -39,10 +39,12 @@ pub use actor::{Actor, Halt};
 pub use cast::{ActorRef, Body, Cast, CastSummary, DEFAULT_MAX_STEPS};
 pub use mutex::Mutex;
 pub use property::{builtin, Property, PropertyKind, Violation};
-pub use redis_step::{lapses_at, RedisArg, RedisCall, RedisCommand, MS_PER_TICK};
+pub use redis_step::{
+    describe as describe_reply, lapses_at, RedisArg, RedisCall, RedisCommand, MS_PER_TICK,
+};
 pub use runtime::Runtime;
 pub use scenario::{Expected, LoomPlan, Param, Params, Scenario, ShuttlePlan, StatesPlan};
-pub use scheme::{Model, Scheme, ServerForm, SharedModel};
+pub use scheme::{Model, RedisForm, Scheme, ServerForm, SharedModel};
 pub use sql_step::SqlCall;
 pub use step::Step;
 pub use trace::{CheckCount, Event, Recorder, Trace};

@@ -41,6 +41,22 @@ pub trait Scheme: Send + Sync + 'static {
     fn server(&self) -> Option<ServerForm> {
         None
     }
+
+    /// The scheme's form on a real Redis, for a scheme whose shared store is the
+    /// kit's [`Redis`](super::store::redis::Redis) model driven by
+    /// [`Actor::redis`](super::Actor::redis).
+    fn redis(&self) -> Option<RedisForm> {
+        None
+    }
+}
+
+/// What a real Redis needs to run a scheme's commands: the keys they touch (a run
+/// puts them under its own prefix, and shows what they hold at the end). The store
+/// starts empty, as the scheme's model store does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedisForm {
+    /// The keys, as the scheme names them.
+    pub keys: Vec<&'static str>,
 }
 
 /// What a real server needs to run a scheme's statements.
@@ -72,6 +88,9 @@ pub trait Model: Send + Sync + 'static {
 
     /// The scheme's form on a real server, if it has one.
     fn server(&self) -> Option<ServerForm>;
+
+    /// The scheme's form on a real Redis, if it has one.
+    fn redis(&self) -> Option<RedisForm>;
 }
 
 impl<M: Scheme> Model for M {
@@ -92,6 +111,10 @@ impl<M: Scheme> Model for M {
 
     fn server(&self) -> Option<ServerForm> {
         Scheme::server(self)
+    }
+
+    fn redis(&self) -> Option<RedisForm> {
+        Scheme::redis(self)
     }
 }
 

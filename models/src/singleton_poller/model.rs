@@ -2,12 +2,12 @@
 //! supervisor starts after a kill), the kill, and the end-of-execution liveness
 //! checks. The kit runs the clock.
 
-use crate::sim::{ActorId, Cast, Property, Scheme, Step};
+use crate::sim::{ActorId, Cast, Property, RedisForm, Scheme, Step};
 
-use super::world::PollerWorld;
+use super::world::{PollerWorld, LEASE_KEY};
 use super::{
-    process, statements, Config, POLLER_RESUMES, RESTART_DELAY, SINGLE_POLLER, UPDATE_HANDLED,
-    UPDATE_ONCE,
+    process, statements, Config, Protocol, POLLER_RESUMES, RESTART_DELAY, SINGLE_POLLER,
+    UPDATE_HANDLED, UPDATE_ONCE,
 };
 
 /// A singleton-poller model, ready to run under any engine.
@@ -34,6 +34,14 @@ impl Scheme for SingletonPoller {
 
     fn init(&self) -> PollerWorld {
         PollerWorld::new(&self.cfg)
+    }
+
+    fn redis(&self) -> Option<RedisForm> {
+        // The lease is the only guard in a shared store; files and flocks are the
+        // host's (the kit's Host model), with no server to hold them against.
+        (self.cfg.protocol == Protocol::RenewedLease).then(|| RedisForm {
+            keys: vec![LEASE_KEY],
+        })
     }
 
     fn cast(&self, cast: &mut Cast<PollerWorld>) {

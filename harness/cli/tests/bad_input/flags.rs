@@ -159,8 +159,9 @@ pub(super) fn check_and_list_cases() -> Vec<Case> {
         &["check", "--json", "--json"],
         "cannot be used multiple times",
     ));
-    // Backends: a value that names none, a rung or a set of rungs with no server
-    // form, Redis (no scheme has a Redis form yet), --json with a backend.
+    // Backends: a value that names none, a rung or a set of rungs with no form on
+    // that server (SQL rungs on Redis, a host-file rung on either), --json with a
+    // backend.
     for v in ["mysql", "POSTGRES", "pg"] {
         cases.push(case(&["explore", BUGGY, "--backend", v], "possible values"));
         cases.push(case(&["check", "--backend", v], "possible values"));
@@ -177,13 +178,33 @@ pub(super) fn check_and_list_cases() -> Vec<Case> {
             "--backend",
             "postgres",
         ],
-        "no server form",
+        "no PostgreSQL form",
+    ));
+    cases.push(case(
+        &[
+            "explore",
+            "singleton-poller/kernel-file-lock",
+            "--backend",
+            "redis",
+        ],
+        "no Redis form",
     ));
     cases.push(case(
         &["explore", CORRECT, "--backend", "redis"],
-        "--backend postgres",
+        "the singleton-poller lease ones",
     ));
-    cases.push(case(&["check", "--backend", "redis"], "--backend postgres"));
+    cases.push(case(
+        &["replay", "x", "--backend", "redis"],
+        "replay string",
+    ));
+    cases.push(case(
+        &["check", "--only", "jackpot/", "--backend", "redis"],
+        "no Redis form in these scenarios: try --only singleton-poller/",
+    ));
+    cases.push(case(
+        &["check", "--backend", "redis", "--json"],
+        "leave it out",
+    ));
     cases.push(case(
         &["check", "--backend", "postgres", "--json"],
         "leave it out",
@@ -196,7 +217,7 @@ pub(super) fn check_and_list_cases() -> Vec<Case> {
             "--backend",
             "postgres",
         ],
-        "no server form",
+        "no PostgreSQL form in these scenarios",
     ));
     cases.push(case(&["check", "extra"], "unexpected argument"));
     cases.push(case(&["list", "extra"], "unexpected argument"));

@@ -31,13 +31,13 @@ mod threads;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use locklab_models::sim::{Recorder, SharedModel, SqlCall};
+use locklab_models::sim::{Recorder, RedisCall, SharedModel, SqlCall};
 
 pub use self::loom::Loom;
 pub use dfs::Dfs;
 pub use pct::Pct;
 pub use random::Random;
-pub use replayer::{replay, replay_with_sql};
+pub use replayer::{replay, replay_with_redis, replay_with_sql};
 pub use simplify::{measure, simplify, Simplified};
 pub use states::States;
 pub use threads::Threads;
@@ -119,7 +119,7 @@ pub trait Engine: Send + Sync + fmt::Debug {
 
 /// Explores `model` with `engine` within `budget`.
 pub fn explore(model: SharedModel, engine: &dyn Engine, budget: Budget) -> Verdict {
-    search_with(model, engine, budget, false).0
+    search_with(model, engine, budget, |_| {}).0
 }
 
 /// As [`explore`], also collecting every distinct statement log the search met
@@ -130,34 +130,43 @@ pub fn explore_collecting_sql(
     engine: &dyn Engine,
     budget: Budget,
 ) -> (Verdict, Vec<Vec<SqlCall>>) {
-    search_with(model, engine, budget, true)
+    let (verdict, recorder) = search_with(model, engine, budget, Recorder::collect_sql_orders);
+    (verdict, recorder.sql_orders())
+}
+
+/// As [`explore_collecting_sql`], for Redis commands: what `--backend redis` sends
+/// to the server.
+pub fn explore_collecting_redis(
+    model: SharedModel,
+    engine: &dyn Engine,
+    budget: Budget,
+) -> (Verdict, Vec<Vec<RedisCall>>) {
+    let (verdict, recorder) = search_with(model, engine, budget, Recorder::collect_redis_orders);
+    (verdict, recorder.redis_orders())
 }
 
 fn search_with(
     model: SharedModel,
     engine: &dyn Engine,
     budget: Budget,
-    collect_sql: bool,
-) -> (Verdict, Vec<Vec<SqlCall>>) {
+    prepare: impl FnOnce(&Recorder),
+) -> (Verdict, Recorder) {
     crate::quiet::install();
     let _quiet = crate::quiet::QuietGuard::new();
     let recorder = Recorder::new();
-    if collect_sql {
-        recorder.collect_sql_orders();
-    }
+    prepare(&recorder);
     let start = Instant::now();
     let search = match model.summary() {
         Ok(_) => engine.search(&model, &budget, &recorder),
         Err(e) => Search::error(format!("the scheme's cast is malformed: {e}")),
     };
-    let orders = recorder.sql_orders();
     let verdict = search.into_verdict(
         engine.label(),
         start.elapsed(),
         model.properties(),
         &recorder,
     );
-    (verdict, orders)
+    (verdict, recorder)
 }
 
 /// The engine a name (as the CLI spells it) stands for, with the default settings

@@ -6,7 +6,7 @@ use std::time::Instant;
 use locklab_models::sim::choice::Choices;
 use std::sync::{Arc, Mutex};
 
-use locklab_models::sim::{Recorder, SharedModel, SqlCall};
+use locklab_models::sim::{Recorder, RedisCall, SharedModel, SqlCall};
 
 use super::loom::Loom;
 use super::shuttle::Run;
@@ -17,12 +17,23 @@ use crate::replay::{shuttle_hex, Schedule};
 
 /// Replays `schedule` on `model`. The verdict's engine says which engine recorded it.
 pub fn replay(model: SharedModel, schedule: &Schedule) -> Verdict {
-    replay_with_sql(model, schedule).0
+    replay_recording(model, schedule).0
 }
 
 /// [`replay`], and the SQL statements the execution issued, in order (for running
 /// them again on a real server).
 pub fn replay_with_sql(model: SharedModel, schedule: &Schedule) -> (Verdict, Vec<SqlCall>) {
+    let (verdict, recorder) = replay_recording(model, schedule);
+    (verdict, recorder.sql_log())
+}
+
+/// [`replay`], and the Redis commands the execution sent, in order.
+pub fn replay_with_redis(model: SharedModel, schedule: &Schedule) -> (Verdict, Vec<RedisCall>) {
+    let (verdict, recorder) = replay_recording(model, schedule);
+    (verdict, recorder.redis_log())
+}
+
+fn replay_recording(model: SharedModel, schedule: &Schedule) -> (Verdict, Recorder) {
     crate::quiet::install();
     let _quiet = crate::quiet::QuietGuard::new();
     let recorder = Recorder::new();
@@ -53,7 +64,7 @@ pub fn replay_with_sql(model: SharedModel, schedule: &Schedule) -> (Verdict, Vec
         model.properties(),
         &recorder,
     );
-    (verdict, recorder.sql_log())
+    (verdict, recorder)
 }
 
 fn replay_shuttle(
