@@ -1,10 +1,11 @@
 //! The real-server section: what the correct fixes' own statements cost on a real
-//! PostgreSQL, beside pgbench running the same statements in the same run.
+//! PostgreSQL, beside pgbench running the same statements in the same run; and the
+//! correct lease's own commands on a real Redis, beside redis-benchmark.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
-use locklab::server_bench::{Rate, ServerBench};
+use locklab::server_bench::{Rate, ServerBench, ServerBenchRow};
 
 use super::criterion_data::read_json;
 use super::error::ReportError;
@@ -48,6 +49,11 @@ pub fn markdown(bench: Option<&ServerBench>, file: &Path) -> String {
         );
         return md;
     };
+    let (pg, redis): (Vec<&ServerBenchRow>, Vec<&ServerBenchRow>) =
+        bench.rows.iter().partition(|r| r.server != "Redis");
+    if !redis.is_empty() {
+        let _ = writeln!(md, "### PostgreSQL\n");
+    }
     let _ = writeln!(
         md,
         "{}, durable defaults. One hot row; each client (one tokio task, one connection) \
@@ -67,8 +73,38 @@ pub fn markdown(bench: Option<&ServerBench>, file: &Path) -> String {
         bench.runs,
         bench.seconds_per_run
     );
-    let rows: Vec<Vec<String>> = bench
-        .rows
+    let _ = writeln!(md, "{}", rows_table(&pg, "statements/s"));
+    if !redis.is_empty() {
+        let _ = writeln!(
+            md,
+            "### Redis\n\n{}. All clients contend for one lease key (one bot token); each \
+             client (one tokio task, one connection) runs `singleton-poller/renewed-lease`'s \
+             own commands, `models/src/singleton_poller/statements.rs`: one operation is \
+             `SET key me NX PXAT <server now + 30 s>` sent again at once until granted, the \
+             critical section (an in-process counter), one renewal (compare-and-pexpireat) and \
+             the release (compare-and-delete). An *attempt* is an acquire sent, a *success* a \
+             grant; every grant's renewal and release must return 1, no two clients may hold \
+             the lease at once, and the key must be gone afterwards. redis-benchmark \
+             (`-c` clients, one command in flight each, no pipelining, no think time) sends \
+             each of the three commands to the same key on the same server, alternating with \
+             ours, {} runs of {} s each; its column weights its three rates by the mix of \
+             commands our run sent, and the ratio compares commands per second. Our operation \
+             waits for three replies or more in turn, deciding on each, so the ratio is the \
+             cost of the protocol's round trips and our client, not of the server.\n",
+            cell(bench.redis_server.as_deref().unwrap_or("Redis")),
+            bench.runs,
+            bench.seconds_per_run
+        );
+        let _ = writeln!(md, "{}", rows_table(&redis, "commands/s"));
+    }
+    md
+}
+
+/// The table of `rows` (one server's), sent counts in `unit`, the reference tool
+/// named by the rows.
+fn rows_table(rows: &[&ServerBenchRow], unit: &str) -> String {
+    let reference = rows.first().map_or("pgbench", |r| r.reference.as_str());
+    let body: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
             vec![
@@ -77,28 +113,25 @@ pub fn markdown(bench: Option<&ServerBench>, file: &Path) -> String {
                 with_range(&r.successes),
                 si(r.attempts.mean),
                 with_range(&r.statements),
-                with_range(&r.pgbench_statements),
-                ratio(r.statements.mean / r.pgbench_statements.mean.max(f64::MIN_POSITIVE)),
+                with_range(&r.reference_statements),
+                ratio(r.statements.mean / r.reference_statements.mean.max(f64::MIN_POSITIVE)),
                 floor(&r.successes).to_owned(),
             ]
         })
         .collect();
-    let _ = writeln!(
-        md,
-        "{}",
-        table(
-            &[
-                ("rung", Align::Left),
-                ("clients", Align::Right),
-                ("successful ops/s", Align::Right),
-                ("attempts/s", Align::Right),
-                ("statements/s", Align::Right),
-                ("pgbench statements/s", Align::Right),
-                ("× pgbench", Align::Right),
-                ("≥ 1000 successful/s", Align::Left),
-            ],
-            &rows
-        )
-    );
-    md
+    let by_reference = format!("{reference} {unit}");
+    let times = format!("× {reference}");
+    table(
+        &[
+            ("rung", Align::Left),
+            ("clients", Align::Right),
+            ("successful ops/s", Align::Right),
+            ("attempts/s", Align::Right),
+            (unit, Align::Right),
+            (by_reference.as_str(), Align::Right),
+            (times.as_str(), Align::Right),
+            ("≥ 1000 successful/s", Align::Left),
+        ],
+        &body,
+    )
 }

@@ -16,7 +16,8 @@
 //! - [`reproduce`] / [`agreement`]: a rung's counterexample, and every schedule of a
 //!   bounded search, run on the server from the model's own statement logs.
 //! - [`jackpot_wins`] / [`device_claims`]: correct rungs' statements under killed
-//!   connections or a server restart, the invariants read back from the server.
+//!   connections or a server restart, the invariants read back from the server;
+//!   [`lease_holders`] the lease's commands on Redis under the same faults.
 //! - [`require`]: what to do when a server is unreachable (fail under `CI=true`,
 //!   skip otherwise).
 #![deny(missing_docs)]
@@ -30,6 +31,8 @@ mod pg;
 mod pg_case;
 mod pg_value;
 mod redis_case;
+mod redis_faults;
+mod redis_load;
 mod redis_log_run;
 mod redis_probe;
 mod run_name;
@@ -45,6 +48,8 @@ pub use log_run::{completion_of, Compared, LogRun, LogRunner};
 pub use pg::{PgConfig, PgProbe, PgStep};
 pub use pg_case::{Completion, Expect, Observed, PgCase, Run};
 pub use redis_case::{At, RedisCase, RedisObserved};
+pub use redis_faults::lease_holders;
+pub use redis_load::{LeaseLoad, RedisBenchmark, LEASE_TICKS};
 pub use redis_log_run::{HeldKey, RedisCompared, RedisLogRun, RedisLogRunner};
 pub use redis_probe::{RedisConfig, RedisProbe};
 pub use run_name::run_name;

@@ -1,22 +1,29 @@
 //! The real-server bench: the correct device-claim and jackpot fixes' own statements
 //! at 1, 4 and 8 clients on PostgreSQL (durable defaults), beside pgbench running the same statements
-//! on the same server in the same run, alternating with ours. Writes
+//! on the same server in the same run, alternating with ours; then the correct
+//! singleton-poller lease's own commands at 1, 4 and 8 clients on Redis, beside
+//! redis-benchmark sending the same commands, alternating likewise. Writes
 //! `reports/servers.json`; `locklab report` turns it into the report's "Real servers"
 //! section (`locklab report --measure` runs this first).
 //!
 //! `cargo run --release -p locklab-servers --bin locklab-pgload [-- SECONDS RUNS FILE]`
 //!
-//! `… locklab-pgload -- faults [--restart COMMAND]`: instead, the correct rungs'
-//! statements under killed connections (and, with `--restart`, one server restart
-//! by COMMAND half-way, e.g. `pg_ctlcluster 15 main restart`), each run's invariant
-//! read back from the server.
+//! `… locklab-pgload -- faults [--restart COMMAND] [--redis-restart COMMAND]`:
+//! instead, the correct rungs' statements under killed connections (and, with
+//! `--restart`, one PostgreSQL restart by COMMAND half-way, e.g. `pg_ctlcluster 15
+//! main restart`; with `--redis-restart`, one Redis restart), each run's invariant
+//! read back from the server (PostgreSQL) or from the clients' critical sections
+//! (the Redis lease).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use locklab::server_bench::{Rate, ServerBench, ServerBenchRow};
-use locklab_servers::{device_claims, jackpot_wins, Claim, Fault, LoadDb, PgConfig};
+use locklab_servers::{
+    device_claims, jackpot_wins, lease_holders, Claim, Fault, FaultReport, LeaseLoad, LoadDb,
+    PgConfig, RedisConfig,
+};
 
 const CLIENTS: [usize; 3] = [1, 4, 8];
 const USAGE: &str =
@@ -25,15 +32,23 @@ const USAGE: &str =
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("faults") {
-        let restart = match args.get(1..).unwrap_or_default() {
-            [] => None,
-            [flag, command] if flag == "--restart" => Some(command.clone()),
-            _ => {
-                eprintln!("error: usage: locklab-pgload faults [--restart COMMAND]");
-                return ExitCode::from(2);
+        let (mut restart, mut redis_restart) = (None, None);
+        for pair in args[1..].chunks(2) {
+            match pair {
+                [flag, command] if flag == "--restart" => restart = Some(command.clone()),
+                [flag, command] if flag == "--redis-restart" => {
+                    redis_restart = Some(command.clone())
+                }
+                _ => {
+                    eprintln!(
+                        "error: usage: locklab-pgload faults [--restart COMMAND] \
+                         [--redis-restart COMMAND]"
+                    );
+                    return ExitCode::from(2);
+                }
             }
-        };
-        return faults(restart);
+        }
+        return faults(restart, redis_restart);
     }
     let number = |i: usize, default: u64| -> Result<u64, String> {
         args.get(i).map_or(Ok(default), |a| {
@@ -58,20 +73,31 @@ fn main() -> ExitCode {
 }
 
 /// Each correct rung under killed connections, then (if given) under a restart.
-fn faults(restart: Option<String>) -> ExitCode {
-    let cfg = PgConfig::default();
-    let mut plan = vec![Fault::KillConnections {
+fn faults(restart: Option<String>, redis_restart: Option<String>) -> ExitCode {
+    let kills = Fault::KillConnections {
         every: Duration::from_millis(25),
-    }];
-    plan.extend(restart.map(|command| Fault::Restart { command }));
+    };
+    let mut plan = vec![(Server::Postgres, kills.clone())];
+    plan.extend(restart.map(|command| (Server::Postgres, Fault::Restart { command })));
+    plan.push((Server::Redis, kills));
+    plan.extend(redis_restart.map(|command| (Server::Redis, Fault::Restart { command })));
     let mut broken = false;
-    for fault in &plan {
+    for (server, fault) in &plan {
         let time = match fault {
             Fault::KillConnections { .. } => Duration::from_secs(3),
             Fault::Restart { .. } => Duration::from_secs(8),
         };
-        for run in [jackpot_wins, device_claims] {
-            match run(&cfg, 4, time, fault) {
+        let runs: Vec<FaultRun> = match server {
+            Server::Postgres => vec![
+                Box::new(|t, f: &Fault| jackpot_wins(&PgConfig::default(), 4, t, f)),
+                Box::new(|t, f: &Fault| device_claims(&PgConfig::default(), 4, t, f)),
+            ],
+            Server::Redis => vec![Box::new(|t, f: &Fault| {
+                lease_holders(&RedisConfig::default(), 4, t, f)
+            })],
+        };
+        for run in runs {
+            match run(time, fault) {
                 Ok(r) => {
                     println!(
                         "{} under {fault:?} for {time:?}: {} operations completed, {} connections lost, {} statements failed; {}",
@@ -96,6 +122,15 @@ fn faults(restart: Option<String>) -> ExitCode {
     ExitCode::from(u8::from(broken))
 }
 
+/// Which server a fault run is on.
+enum Server {
+    Postgres,
+    Redis,
+}
+
+/// One correct rung's run under a fault, for `time`.
+type FaultRun = Box<dyn Fn(Duration, &Fault) -> Result<FaultReport, String>>;
+
 fn measure(time: Duration, runs: usize, file: &Path) -> Result<(), String> {
     let db = LoadDb::create(&PgConfig::default())?;
     let mut rows = Vec::new();
@@ -110,22 +145,59 @@ fn measure(time: Duration, runs: usize, file: &Path) -> Result<(), String> {
                 pgbench.push(db.pgbench(claim, clients, time)?);
             }
             let row = ServerBenchRow {
+                server: "PostgreSQL".to_owned(),
                 rung: claim.id().to_owned(),
                 clients,
                 successes: Rate::of(&won),
                 attempts: Rate::of(&tried),
                 statements: Rate::of(&sent),
-                pgbench_statements: Rate::of(&pgbench),
+                reference: "pgbench".to_owned(),
+                reference_statements: Rate::of(&pgbench),
             };
             eprintln!(
                 "{} at {clients} clients: {:.0} successful ops/s of {:.0} attempts/s; {:.0} statements/s, pgbench {:.0}",
-                row.rung, row.successes.mean, row.attempts.mean, row.statements.mean, row.pgbench_statements.mean
+                row.rung, row.successes.mean, row.attempts.mean, row.statements.mean, row.reference_statements.mean
             );
             rows.push(row);
         }
     }
+    let server = db.version()?;
+    drop(db);
+    let lease = LeaseLoad::create(&RedisConfig::default())?;
+    for clients in CLIENTS {
+        let (mut won, mut tried, mut sent, mut reference) = (vec![], vec![], vec![], vec![]);
+        for _ in 0..runs {
+            let m = lease.run(clients, time)?;
+            won.push(m.successes_per_s);
+            tried.push(m.attempts_per_s);
+            sent.push(m.statements_per_s);
+            // redis-benchmark's rates, weighted by the mix of commands this run sent.
+            let rb = lease.redis_benchmark(clients, time)?;
+            eprintln!(
+                "  lease at {clients} clients: {:.0} ops/s, {:.0} attempts/s, {:.0} commands/s; redis-benchmark SET NX PXAT {:.0}, renew {:.0}, release {:.0} requests/s",
+                m.successes_per_s, m.attempts_per_s, m.statements_per_s, rb.acquire_per_s, rb.renew_per_s, rb.release_per_s
+            );
+            reference.push(rb.commands_per_s_for(&m));
+        }
+        let row = ServerBenchRow {
+            server: "Redis".to_owned(),
+            rung: "singleton-poller/renewed-lease".to_owned(),
+            clients,
+            successes: Rate::of(&won),
+            attempts: Rate::of(&tried),
+            statements: Rate::of(&sent),
+            reference: "redis-benchmark".to_owned(),
+            reference_statements: Rate::of(&reference),
+        };
+        eprintln!(
+            "{} at {clients} clients: {:.0} successful ops/s of {:.0} attempts/s; {:.0} commands/s, redis-benchmark {:.0} on the same mix",
+            row.rung, row.successes.mean, row.attempts.mean, row.statements.mean, row.reference_statements.mean
+        );
+        rows.push(row);
+    }
     let bench = ServerBench {
-        server: db.version()?,
+        server,
+        redis_server: Some(lease.version()?),
         seconds_per_run: time.as_secs(),
         runs,
         rows,

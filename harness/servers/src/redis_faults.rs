@@ -1,0 +1,389 @@
+//! Faults on a real Redis: the correct lease rung's own commands
+//! (`singleton-poller/renewed-lease`: `SET NX PXAT`, renew with compare-and-pexpireat
+//! before each poll, release with compare-and-delete) under connections killed
+//! mid-run (`CLIENT KILL ID` from a control connection) and, when asked, a server
+//! restart.
+//!
+//! Each client loops: take the lease (retrying while another holds it), then "poll"
+//! twice — renewing the lease before the second poll, as the rung does — and give it
+//! back. A client is *in its critical section* from a granted `SET NX` until it stops
+//! (before sending the release, or the moment a command fails or a renewal is
+//! refused). The invariant is the rung's `single-poller`: no client enters while
+//! another is inside. A client whose connection dies stops at once and the lease
+//! lapses on the server by its deadline, so the others resume after at most one
+//! lease.
+//!
+//! The rung assumes no holder pauses a whole lease between renewing and polling; a
+//! run reports an overlap past the holder's deadline as that assumption failing on
+//! this machine, and one before it as the protocol failing. Redis here keeps
+//! nothing on disk, so a restart forgets the lease: a second client can take it
+//! while the first is between its renewal and its poll — the run says so.
+
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use locklab_models::sim::{RedisArg, RedisCommand};
+use locklab_models::singleton_poller::statements::{
+    lease_params, release_params, ACQUIRE_LEASE, RELEASE_LEASE, RENEW_LEASE,
+};
+use redis::aio::MultiplexedConnection;
+use redis::Value as RValue;
+
+use crate::faults::{Fault, FaultReport};
+use crate::redis_probe::RedisConfig;
+use crate::run_name::run_name;
+
+/// The lease, in ms of real time: long against a poll (~1 ms), short against a run.
+const LEASE_MS: u64 = 200;
+/// Nobody in the critical section.
+const NOBODY: usize = usize::MAX;
+/// How far this process's estimate of the server's clock (its `TIME` at the start,
+/// plus local elapsed time) may be off, in ms: deadlines within it of now count as
+/// neither passed nor to come.
+const CLOCK_SLACK_MS: i64 = 5;
+
+/// Who is in the critical section, and until when their lease runs.
+struct Section {
+    holder: AtomicUsize,
+    /// The holder's lease deadline, in server ms.
+    deadline: AtomicI64,
+    /// Overlaps: (entering client, holder, ms the holder's lease had left).
+    overlaps: Mutex<Vec<(usize, usize, i64)>>,
+    /// Polls that ended past their lease's deadline (the holder stood down).
+    overran: AtomicU64,
+}
+
+struct Counters {
+    completed: AtomicU64,
+    failed: AtomicU64,
+    lost: AtomicU64,
+}
+
+/// Server ms now, from the local clock and the offset read at the start (one host).
+fn server_now(start: Instant, server_start_ms: i64) -> i64 {
+    server_start_ms + start.elapsed().as_millis() as i64
+}
+
+/// The command's arguments for the server: keys under `prefix`, times absolute in
+/// server ms (virtual ms here *are* server ms: the lease is real time).
+fn args(cmd: RedisCommand, params: &[RedisArg], prefix: &str) -> Vec<String> {
+    cmd.bind(params)
+        .into_iter()
+        .map(|a| match a {
+            RedisArg::Key(k) => format!("{prefix}{k}"),
+            other => other.model_text(),
+        })
+        .collect()
+}
+
+async fn send(conn: &mut MultiplexedConnection, args: &[String]) -> redis::RedisResult<RValue> {
+    let mut cmd = redis::cmd(&args[0]);
+    for a in &args[1..] {
+        cmd.arg(a);
+    }
+    cmd.query_async(conn).await
+}
+
+async fn connect(client: &redis::Client) -> Result<(MultiplexedConnection, i64), String> {
+    let mut conn = tokio::time::timeout(
+        Duration::from_secs(3),
+        client.get_multiplexed_async_connection(),
+    )
+    .await
+    .map_err(|_| "connect timed out".to_owned())?
+    .map_err(|e| e.to_string())?;
+    let id: i64 = redis::cmd("CLIENT")
+        .arg("ID")
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((conn, id))
+}
+
+/// Keeps trying for 30 s: a restarting server refuses connections for a while.
+async fn reconnect(client: &redis::Client) -> Result<(MultiplexedConnection, i64), String> {
+    let start = Instant::now();
+    loop {
+        match connect(client).await {
+            Ok(c) => return Ok(c),
+            Err(e) if start.elapsed() > Duration::from_secs(30) => return Err(e),
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
+/// `renewed-lease`'s commands at `clients` clients for `time` under `fault`.
+pub fn lease_holders(
+    cfg: &RedisConfig,
+    clients: usize,
+    time: Duration,
+    fault: &Fault,
+) -> Result<FaultReport, String> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(run(cfg, clients, time, fault))
+}
+
+async fn run(
+    cfg: &RedisConfig,
+    clients: usize,
+    time: Duration,
+    fault: &Fault,
+) -> Result<FaultReport, String> {
+    let client = redis::Client::open(cfg.url.as_str()).map_err(|e| e.to_string())?;
+    let (mut admin, _) = connect(&client).await?;
+    let (s, us): (i64, i64) = redis::cmd("TIME")
+        .query_async(&mut admin)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (start, server_start_ms) = (Instant::now(), s * 1000 + us / 1000);
+    let prefix = format!("{}:", run_name());
+    let section = Arc::new(Section {
+        holder: AtomicUsize::new(NOBODY),
+        deadline: AtomicI64::new(0),
+        overlaps: Mutex::new(Vec::new()),
+        overran: AtomicU64::new(0),
+    });
+    let counters = Arc::new(Counters {
+        completed: AtomicU64::new(0),
+        failed: AtomicU64::new(0),
+        lost: AtomicU64::new(0),
+    });
+    let ids = Arc::new(Mutex::new(vec![0i64; clients]));
+    let mut tasks = Vec::new();
+    for me in 0..clients {
+        let (client, prefix) = (client.clone(), prefix.clone());
+        let (section, counters, ids) = (section.clone(), counters.clone(), ids.clone());
+        tasks.push(tokio::spawn(async move {
+            let (mut conn, id) = connect(&client).await?;
+            ids.lock().unwrap()[me] = id;
+            while start.elapsed() < time {
+                let now = || server_now(start, server_start_ms);
+                match turn(&mut conn, me, &prefix, &section, now).await {
+                    Ok(true) => {
+                        counters.completed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(false) => tokio::task::yield_now().await,
+                    Err(_) => {
+                        counters.failed.fetch_add(1, Ordering::Relaxed);
+                        let (c, id) = reconnect(&client).await?;
+                        conn = c;
+                        ids.lock().unwrap()[me] = id;
+                    }
+                }
+            }
+            Ok::<_, String>(())
+        }));
+    }
+    inject(
+        &mut admin,
+        fault,
+        time,
+        start,
+        &ids,
+        &counters,
+        clients.max(1),
+    )
+    .await?;
+    for t in tasks {
+        t.await.map_err(|e| e.to_string())??;
+    }
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg(format!("{prefix}*"))
+        .query_async(&mut admin)
+        .await
+        .unwrap_or_default();
+    if !keys.is_empty() {
+        let _: redis::RedisResult<i64> = redis::cmd("DEL").arg(&keys).query_async(&mut admin).await;
+    }
+    let overlaps = section.overlaps.lock().unwrap().clone();
+    let completed = counters.completed.load(Ordering::Relaxed);
+    let overran = section.overran.load(Ordering::Relaxed);
+    let invariant = match overlaps.iter().max_by_key(|o| o.2) {
+        None => Ok(format!(
+            "single poller: no client took the lease while another's was live and it was \
+             in its critical section ({completed} turns; {overran} polls ran past their \
+             lease and stood down)"
+        )),
+        Some(&(entering, holder, left)) => Err(format!(
+            "{} overlaps: client {entering} took the lease while client {holder}'s had \
+             {left} ms left{}",
+            overlaps.len(),
+            match fault {
+                Fault::Restart { .. } => {
+                    " (the server had lost it: a restart without persistence forgets every lease)"
+                }
+                Fault::KillConnections { .. } => " (the protocol failed)",
+            }
+        )),
+    };
+    Ok(FaultReport {
+        rung: "singleton-poller/renewed-lease",
+        completed,
+        connections_lost: counters.lost.load(Ordering::Relaxed),
+        failed_statements: counters.failed.load(Ordering::Relaxed),
+        invariant,
+    })
+}
+
+/// One client's turn: `Ok(false)` if it did not poll to the end (the lease was held
+/// by another, a renewal was refused, or its own deadline came first).
+async fn turn(
+    conn: &mut MultiplexedConnection,
+    me: usize,
+    prefix: &str,
+    section: &Section,
+    now: impl Fn() -> i64,
+) -> redis::RedisResult<bool> {
+    const KEY: &str = "bot-token-poller";
+    // The rung's parameters (key, holder, deadline), with the deadline in real
+    // server ms: `lease_params` counts in model ticks, this run in milliseconds.
+    let params = |deadline: i64| {
+        let mut p = lease_params(KEY, me, 0, 0);
+        p[2] = RedisArg::At(deadline as u64);
+        p
+    };
+    let deadline = now() + LEASE_MS as i64;
+    let granted = send(conn, &args(ACQUIRE_LEASE, &params(deadline), prefix)).await?;
+    if granted != RValue::Okay {
+        return Ok(false);
+    }
+    enter(section, me, deadline, &now);
+    let outcome = async {
+        if !poll(section, deadline, &now).await {
+            return Ok(false);
+        }
+        let deadline = now() + LEASE_MS as i64;
+        let renewed = send(conn, &args(RENEW_LEASE, &params(deadline), prefix)).await?;
+        if renewed != RValue::Int(1) {
+            return Ok(false);
+        }
+        section.deadline.store(deadline, Ordering::SeqCst);
+        Ok::<_, redis::RedisError>(poll(section, deadline, &now).await)
+    }
+    .await;
+    leave(section, me);
+    let polled = outcome?;
+    if polled {
+        send(conn, &args(RELEASE_LEASE, &release_params(KEY, me), prefix)).await?;
+    }
+    Ok(polled)
+}
+
+/// One poll (1 ms), counted only if it ended before the lease's deadline: a holder
+/// that finds it ran out stands down, as the rung's assumption asks of it.
+async fn poll(section: &Section, deadline: i64, now: &impl Fn() -> i64) -> bool {
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    let in_time = now() < deadline - CLOCK_SLACK_MS;
+    if !in_time {
+        section.overran.fetch_add(1, Ordering::Relaxed);
+    }
+    in_time
+}
+
+/// Enters the critical section. Another client still inside before its deadline is
+/// an overlap: the lease was granted twice.
+fn enter(section: &Section, me: usize, deadline: i64, now: &impl Fn() -> i64) {
+    if let Err(holder) =
+        section
+            .holder
+            .compare_exchange(NOBODY, me, Ordering::SeqCst, Ordering::SeqCst)
+    {
+        let left = section.deadline.load(Ordering::SeqCst) - now();
+        if left > CLOCK_SLACK_MS {
+            section.overlaps.lock().unwrap().push((me, holder, left));
+        }
+        section.holder.store(me, Ordering::SeqCst);
+    }
+    section.deadline.store(deadline, Ordering::SeqCst);
+}
+
+fn leave(section: &Section, me: usize) {
+    let _ = section
+        .holder
+        .compare_exchange(me, NOBODY, Ordering::SeqCst, Ordering::SeqCst);
+}
+
+/// Kills one client's connection every `every`, in turn; or runs the restart command
+/// half-way. Returns when the run's time is up.
+async fn inject(
+    admin: &mut MultiplexedConnection,
+    fault: &Fault,
+    time: Duration,
+    start: Instant,
+    ids: &Mutex<Vec<i64>>,
+    counters: &Counters,
+    clients: usize,
+) -> Result<(), String> {
+    match fault {
+        Fault::KillConnections { every } => {
+            let mut next = 0;
+            while start.elapsed() + *every < time {
+                tokio::time::sleep(*every).await;
+                let id = ids.lock().unwrap()[next % clients];
+                next += 1;
+                let killed: redis::RedisResult<i64> = redis::cmd("CLIENT")
+                    .arg("KILL")
+                    .arg("ID")
+                    .arg(id)
+                    .query_async(admin)
+                    .await;
+                if killed == Ok(1) {
+                    counters.lost.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }
+        Fault::Restart { command } => {
+            tokio::time::sleep(time / 2).await;
+            let status = tokio::process::Command::new("sh")
+                .arg("-c")
+                .arg(command)
+                .status()
+                .await
+                .map_err(|e| format!("{command}: {e}"))?;
+            if !status.success() {
+                return Err(format!("{command} failed: {status}"));
+            }
+            counters.lost.fetch_add(clients as u64, Ordering::Relaxed);
+        }
+    }
+    tokio::time::sleep(time.saturating_sub(start.elapsed())).await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn section() -> Section {
+        Section {
+            holder: AtomicUsize::new(NOBODY),
+            deadline: AtomicI64::new(0),
+            overlaps: Mutex::new(Vec::new()),
+            overran: AtomicU64::new(0),
+        }
+    }
+
+    #[test]
+    fn entering_while_a_live_holder_is_inside_is_an_overlap() {
+        let s = section();
+        enter(&s, 0, 1_200, &|| 1_000);
+        enter(&s, 1, 1_300, &|| 1_100);
+        assert_eq!(*s.overlaps.lock().unwrap(), [(1, 0, 100)]);
+    }
+
+    #[test]
+    fn entering_after_the_holder_left_or_its_lease_ran_out_is_not() {
+        let s = section();
+        enter(&s, 0, 1_200, &|| 1_000);
+        leave(&s, 0);
+        enter(&s, 1, 1_400, &|| 1_100);
+        // Client 1 is still marked inside, but its lease ran out at 1_400.
+        enter(&s, 2, 1_600, &|| 1_400);
+        assert!(s.overlaps.lock().unwrap().is_empty());
+    }
+}
