@@ -31,6 +31,7 @@ mod pg;
 mod pg_case;
 mod pg_value;
 mod redis_case;
+mod redis_client;
 mod redis_faults;
 mod redis_load;
 mod redis_log_run;

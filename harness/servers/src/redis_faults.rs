@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use locklab_models::sim::{RedisArg, RedisCommand};
+use locklab_models::sim::RedisArg;
 use locklab_models::singleton_poller::statements::{
     lease_params, release_params, ACQUIRE_LEASE, RELEASE_LEASE, RENEW_LEASE,
 };
@@ -31,6 +31,7 @@ use redis::aio::MultiplexedConnection;
 use redis::Value as RValue;
 
 use crate::faults::{Fault, FaultReport};
+use crate::redis_client::{connect, send, server_args, server_ms};
 use crate::redis_probe::RedisConfig;
 use crate::run_name::run_name;
 
@@ -65,34 +66,12 @@ fn server_now(start: Instant, server_start_ms: i64) -> i64 {
     server_start_ms + start.elapsed().as_millis() as i64
 }
 
-/// The command's arguments for the server: keys under `prefix`, times absolute in
-/// server ms (virtual ms here *are* server ms: the lease is real time).
-fn args(cmd: RedisCommand, params: &[RedisArg], prefix: &str) -> Vec<String> {
-    cmd.bind(params)
-        .into_iter()
-        .map(|a| match a {
-            RedisArg::Key(k) => format!("{prefix}{k}"),
-            other => other.model_text(),
-        })
-        .collect()
-}
-
-async fn send(conn: &mut MultiplexedConnection, args: &[String]) -> redis::RedisResult<RValue> {
-    let mut cmd = redis::cmd(&args[0]);
-    for a in &args[1..] {
-        cmd.arg(a);
-    }
-    cmd.query_async(conn).await
-}
-
-async fn connect(client: &redis::Client) -> Result<(MultiplexedConnection, i64), String> {
-    let mut conn = tokio::time::timeout(
-        Duration::from_secs(3),
-        client.get_multiplexed_async_connection(),
-    )
-    .await
-    .map_err(|_| "connect timed out".to_owned())?
-    .map_err(|e| e.to_string())?;
+/// Connects, and names the connection for `CLIENT KILL ID`.
+async fn connect_with_id(
+    client: &redis::Client,
+    url: &str,
+) -> Result<(MultiplexedConnection, i64), String> {
+    let mut conn = connect(client, url).await?;
     let id: i64 = redis::cmd("CLIENT")
         .arg("ID")
         .query_async(&mut conn)
@@ -102,10 +81,13 @@ async fn connect(client: &redis::Client) -> Result<(MultiplexedConnection, i64),
 }
 
 /// Keeps trying for 30 s: a restarting server refuses connections for a while.
-async fn reconnect(client: &redis::Client) -> Result<(MultiplexedConnection, i64), String> {
+async fn reconnect(
+    client: &redis::Client,
+    url: &str,
+) -> Result<(MultiplexedConnection, i64), String> {
     let start = Instant::now();
     loop {
-        match connect(client).await {
+        match connect_with_id(client, url).await {
             Ok(c) => return Ok(c),
             Err(e) if start.elapsed() > Duration::from_secs(30) => return Err(e),
             Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
@@ -135,12 +117,9 @@ async fn run(
     fault: &Fault,
 ) -> Result<FaultReport, String> {
     let client = redis::Client::open(cfg.url.as_str()).map_err(|e| e.to_string())?;
-    let (mut admin, _) = connect(&client).await?;
-    let (s, us): (i64, i64) = redis::cmd("TIME")
-        .query_async(&mut admin)
-        .await
-        .map_err(|e| e.to_string())?;
-    let (start, server_start_ms) = (Instant::now(), s * 1000 + us / 1000);
+    let (mut admin, _) = connect_with_id(&client, &cfg.url).await?;
+    let server_start_ms = server_ms(&mut admin).await?;
+    let start = Instant::now();
     let prefix = format!("{}:", run_name());
     let section = Arc::new(Section {
         holder: AtomicUsize::new(NOBODY),
@@ -156,10 +135,10 @@ async fn run(
     let ids = Arc::new(Mutex::new(vec![0i64; clients]));
     let mut tasks = Vec::new();
     for me in 0..clients {
-        let (client, prefix) = (client.clone(), prefix.clone());
+        let (client, prefix, url) = (client.clone(), prefix.clone(), cfg.url.clone());
         let (section, counters, ids) = (section.clone(), counters.clone(), ids.clone());
         tasks.push(tokio::spawn(async move {
-            let (mut conn, id) = connect(&client).await?;
+            let (mut conn, id) = connect_with_id(&client, &url).await?;
             ids.lock().unwrap()[me] = id;
             while start.elapsed() < time {
                 let now = || server_now(start, server_start_ms);
@@ -170,7 +149,7 @@ async fn run(
                     Ok(false) => tokio::task::yield_now().await,
                     Err(_) => {
                         counters.failed.fetch_add(1, Ordering::Relaxed);
-                        let (c, id) = reconnect(&client).await?;
+                        let (c, id) = reconnect(&client, &url).await?;
                         conn = c;
                         ids.lock().unwrap()[me] = id;
                     }
@@ -238,17 +217,22 @@ async fn turn(
     prefix: &str,
     section: &Section,
     now: impl Fn() -> i64,
-) -> redis::RedisResult<bool> {
+) -> Result<bool, String> {
     const KEY: &str = "bot-token-poller";
     // The rung's parameters (key, holder, deadline), with the deadline in real
-    // server ms: `lease_params` counts in model ticks, this run in milliseconds.
+    // server ms (so sent with base 0): `lease_params` counts in model ticks, this
+    // run in milliseconds.
     let params = |deadline: i64| {
         let mut p = lease_params(KEY, me, 0, 0);
         p[2] = RedisArg::At(deadline as u64);
         p
     };
     let deadline = now() + LEASE_MS as i64;
-    let granted = send(conn, &args(ACQUIRE_LEASE, &params(deadline), prefix)).await?;
+    let granted = send(
+        conn,
+        &server_args(ACQUIRE_LEASE, &params(deadline), prefix, 0),
+    )
+    .await?;
     if granted != RValue::Okay {
         return Ok(false);
     }
@@ -258,18 +242,26 @@ async fn turn(
             return Ok(false);
         }
         let deadline = now() + LEASE_MS as i64;
-        let renewed = send(conn, &args(RENEW_LEASE, &params(deadline), prefix)).await?;
+        let renewed = send(
+            conn,
+            &server_args(RENEW_LEASE, &params(deadline), prefix, 0),
+        )
+        .await?;
         if renewed != RValue::Int(1) {
             return Ok(false);
         }
         section.deadline.store(deadline, Ordering::SeqCst);
-        Ok::<_, redis::RedisError>(poll(section, deadline, &now).await)
+        Ok::<_, String>(poll(section, deadline, &now).await)
     }
     .await;
     leave(section, me);
     let polled = outcome?;
     if polled {
-        send(conn, &args(RELEASE_LEASE, &release_params(KEY, me), prefix)).await?;
+        send(
+            conn,
+            &server_args(RELEASE_LEASE, &release_params(KEY, me), prefix, 0),
+        )
+        .await?;
     }
     Ok(polled)
 }
