@@ -2,8 +2,10 @@
 //! row, sweep it if expired, insert mine), the fenced acquire (one statement), and
 //! the release in `finally`. The lock-side properties are checked here.
 
+use crate::sim::store::sql::sqlstate;
 use crate::sim::{Actor, Halt, Step};
 
+use super::sql::statements;
 use super::statements::locks::{self, ReleaseBy};
 use super::world::{describe, inst, Lease, LockRow, ShopWorld, LOCK_KEY};
 use super::{Config, ACQUIRE_WHEN_FREE, EXCLUSIVE_HOLDER, RELEASE_OWN_TOKEN};
@@ -17,8 +19,9 @@ pub fn acquire_expiring(
     me: usize,
 ) -> Result<Option<Lease>, Halt> {
     // What the `SELECT` found: no row, an expired row (to sweep), or a live lease.
-    let found = a.step("check lock", |s| {
-        let row = locks::select_lock(s.state, LOCK_KEY);
+    let found = statements(a, "check lock", me, |b| {
+        let row = locks::lock_row(&b.ok(locks::select_lock(LOCK_KEY)));
+        let s = &mut *b.s;
         // The instance compares the row's expiry with its own clock.
         let now = cfg.local_now(me, s.now);
         let clock = own_clock(cfg, me, s.now);
@@ -35,18 +38,23 @@ pub fn acquire_expiring(
     })?;
     match found {
         Some(true) => return Ok(None),
-        Some(false) => sweep(a)?,
+        Some(false) => sweep(a, me)?,
         None => {}
     }
-    a.step("insert lock", |s| {
-        let now = cfg.local_now(me, s.now);
-        let clock = own_clock(cfg, me, s.now);
+    statements(a, "insert lock", me, |b| {
+        let now = cfg.local_now(me, b.s.now);
+        let clock = own_clock(cfg, me, b.s.now);
         let holder = cfg.holder_id(me);
-        match locks::insert_lock(s.state, LOCK_KEY, holder, now + cfg.ttl) {
-            Some(token) => {
+        let token = b.s.state.next_token;
+        let inserted = b.run(locks::insert_lock(LOCK_KEY, holder, token, now + cfg.ttl));
+        let s = &mut *b.s;
+        match inserted {
+            Ok(_) => {
+                // The sequence moves on; a failed insert uses up no token.
+                s.state.next_token += 1;
                 s.saw(|| {
                     format!(
-                        "INSERT {LOCK_KEY} (holder {}, token {token}, until t={}){}: acquired{}",
+                        "holder {}, token {token}, until t={}{}: acquired{}",
                         inst(holder),
                         now + cfg.ttl,
                         clock,
@@ -59,7 +67,7 @@ pub fn acquire_expiring(
                 });
                 Some(granted(s, me, token, now + cfg.ttl))
             }
-            None => {
+            Err(e) if e.code == sqlstate::UNIQUE_VIOLATION => {
                 let now = s.now;
                 let existing = s.state.lock_row().expect("the duplicate key is there");
                 s.saw(|| {
@@ -71,6 +79,7 @@ pub fn acquire_expiring(
                 refused(s, me, &existing);
                 None
             }
+            Err(e) => panic!("insert lock: unexpected {e:?}"),
         }
     })
 }
@@ -85,18 +94,15 @@ fn own_clock(cfg: &Config, me: usize, now: u64) -> String {
     }
 }
 
-/// `DELETE FROM locks WHERE key = $k`, with no `AND expires_at <= now()`.
-fn sweep(a: &Actor<ShopWorld>) -> Result<(), Halt> {
-    a.step("sweep expired lock", |s| {
-        let now = s.now;
-        let row = s.state.lock_row();
-        locks::delete_lock(s.state, LOCK_KEY);
-        s.saw(|| match &row {
-            Some(r) => format!(
-                "DELETE FROM locks WHERE key = '{LOCK_KEY}': removed the row {}",
-                describe(r, now)
-            ),
-            None => format!("DELETE FROM locks WHERE key = '{LOCK_KEY}': 0 rows"),
+/// `DELETE FROM locks WHERE key = $k`, with no `AND expires_at <= now`.
+fn sweep(a: &Actor<ShopWorld>, me: usize) -> Result<(), Halt> {
+    statements(a, "sweep expired lock", me, |b| {
+        let now = b.s.now;
+        let row = b.s.state.lock_row();
+        b.ok(locks::delete_lock(LOCK_KEY));
+        b.s.saw(|| match &row {
+            Some(r) => format!("removed the row {}", describe(r, now)),
+            None => "0 rows".to_owned(),
         });
     })
 }
@@ -108,16 +114,18 @@ pub fn acquire_fenced(
     cfg: &Config,
     me: usize,
 ) -> Result<Option<Lease>, Halt> {
-    a.step("acquire lease", |s| {
-        let now = s.now;
-        let token = match locks::acquire_lease(s.state, LOCK_KEY, me, now, cfg.ttl) {
-            Ok(token) => token,
-            Err(existing) => {
-                s.saw(|| format!("{LOCK_KEY} {}; busy", describe(&existing, now)));
-                refused(s, me, &existing);
-                return None;
-            }
-        };
+    statements(a, "acquire lease", me, |b| {
+        let now = b.s.now;
+        let token = b.s.state.next_token;
+        let won = b.ok(locks::acquire_lease(LOCK_KEY, me, token, now, cfg.ttl));
+        let s = &mut *b.s;
+        if locks::fence_won(&won).is_none() {
+            let existing = s.state.lock_row().expect("a live lease refused it");
+            s.saw(|| format!("{LOCK_KEY} {}; busy", describe(&existing, now)));
+            refused(s, me, &existing);
+            return None;
+        }
+        s.state.next_token += 1;
         s.saw(|| {
             format!(
                 "{LOCK_KEY} free or expired: acquired with fence {token}, until t={}",
@@ -176,9 +184,9 @@ fn refused(s: &mut Step<'_, ShopWorld>, me: usize, existing: &LockRow) {
 /// drops it, `AND holder = $me` (the write-up) or `AND token = $t` (fenced).
 pub fn release(a: &Actor<ShopWorld>, cfg: &Config, me: usize, lease: Lease) -> Result<(), Halt> {
     let fenced = cfg.protocol == super::Protocol::FencedLease;
-    a.step("release lock", |s| {
-        let now = s.now;
-        let row = s.state.lock_row();
+    statements(a, "release lock", me, |b| {
+        let now = b.s.now;
+        let row = b.s.state.lock_row();
         let by = if cfg.release_by_key_alone {
             ReleaseBy::KeyAlone
         } else if fenced {
@@ -186,23 +194,28 @@ pub fn release(a: &Actor<ShopWorld>, cfg: &Config, me: usize, lease: Lease) -> R
         } else {
             ReleaseBy::Holder(cfg.holder_id(me))
         };
-        let deleted = locks::release_lock(s.state, LOCK_KEY, by);
+        let deleted = b.ok(locks::release_lock(LOCK_KEY, by)).affected == 1;
+        let s = &mut *b.s;
         s.state.leases.retain(|l| l.token != lease.token);
-        let clause = if cfg.release_by_key_alone {
-            String::new()
-        } else if fenced {
-            format!(" AND token = {}", lease.token)
-        } else {
-            format!(" AND holder = {}", inst(cfg.holder_id(me)))
-        };
         s.saw(|| match (&row, deleted) {
-            (Some(r), true) => format!("DELETE FROM locks WHERE key = '{LOCK_KEY}'{clause}: removed the row {}", describe(r, now)),
-            _ => format!("DELETE FROM locks WHERE key = '{LOCK_KEY}'{clause}: 0 rows (my lease was already gone)"),
+            (Some(r), true) => format!("removed the row {}", describe(r, now)),
+            _ => "0 rows (my lease was already gone)".to_owned(),
         });
         if let (Some(r), true) = (&row, deleted) {
-            s.check(r.token == lease.token || r.expires_at <= now, RELEASE_OWN_TOKEN, || {
-                format!("{}'s release (token {}) deleted {}'s live lease (token {}, until t={})", inst(me), lease.token, inst(r.holder), r.token, r.expires_at)
-            });
+            s.check(
+                r.token == lease.token || r.expires_at <= now,
+                RELEASE_OWN_TOKEN,
+                || {
+                    format!(
+                        "{}'s release (token {}) deleted {}'s live lease (token {}, until t={})",
+                        inst(me),
+                        lease.token,
+                        inst(r.holder),
+                        r.token,
+                        r.expires_at
+                    )
+                },
+            );
         }
     })
 }

@@ -27,13 +27,14 @@ mod instance;
 mod lease;
 mod model;
 mod profile;
+mod sql;
 pub mod statements;
 mod workload;
 mod world;
 
 pub use model::InstanceCoordinator;
 pub use workload::CoordinatorWorkload;
-pub use world::{Fence, LockRow, PetRow, ShopWorld, UserRow};
+pub use world::{Fence, LockRow, ShopWorld};
 
 use crate::sim::{Property, Tick};
 

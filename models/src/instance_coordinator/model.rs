@@ -1,10 +1,10 @@
 //! The instance-coordinator [`Scheme`]: the instances, the crash, the profile viewer,
 //! and the end-of-execution liveness check. The kit runs the clock.
 
-use crate::sim::{ActorId, Cast, Property, Scheme, Step};
+use crate::sim::{ActorId, Cast, Property, Scheme, ServerForm, Step};
 
-use super::world::{inst, txn, ShopWorld};
-use super::{instance, profile, statements, Config, LONE_CONTENDER_ACQUIRES};
+use super::world::{inst, ShopWorld, PET, USER};
+use super::{instance, profile, statements, Config, Protocol, LONE_CONTENDER_ACQUIRES};
 
 /// An instance-coordinator model, ready to run under any engine.
 #[derive(Debug, Clone, Hash)]
@@ -16,6 +16,7 @@ impl InstanceCoordinator {
     /// Checks `cfg` and wraps it.
     pub fn new(cfg: Config) -> Result<Self, String> {
         cfg.validate()?;
+        statements::prepare();
         Ok(InstanceCoordinator { cfg })
     }
 
@@ -45,13 +46,18 @@ impl Scheme for InstanceCoordinator {
             }
         }
         if let Some(read) = cfg.profile {
-            cast.actor("viewer", move |a| profile::run(a, read))
+            let viewer = cfg.instances;
+            cast.actor("viewer", move |a| profile::run(a, viewer, read))
                 .pausable();
         }
         // The victim's open transaction dies with its connection; its lock row stays.
         if let Some(crash) = cfg.crash {
             cast.crash(ActorId(crash.instance), crash.at, move |s| {
-                statements::shop::rollback(s.state, txn(crash.instance));
+                let session = ShopWorld::session(crash.instance);
+                let db = &mut s.state.db;
+                if db.in_transaction(session) || db.is_waiting(session) {
+                    db.disconnect(session);
+                }
             });
         }
     }
@@ -67,5 +73,43 @@ impl Scheme for InstanceCoordinator {
 
     fn properties(&self) -> Vec<Property> {
         super::declared(&self.cfg)
+    }
+
+    fn server(&self) -> Option<ServerForm> {
+        // A connection that dies mid-transaction is rolled back by the model's
+        // database; a statement log has no way to tell the server so (its locks would
+        // stay and its waiters wait on), so the single transaction with a crash has no
+        // server form. The lease protocols' crashes leave nothing open: every
+        // statement there autocommits or its transaction is one step.
+        if self.cfg.crash.is_some() && self.cfg.protocol == Protocol::SingleTransaction {
+            return None;
+        }
+        let pets = format!("FROM user_pets WHERE user_id = {USER} AND pet_id = {PET}");
+        Some(ServerForm {
+            postgres_setup: statements::setup(&self.cfg),
+            tables: vec!["users", "user_pets", "locks"],
+            // What the server's own rows can show; who held which lease when is the
+            // model's ghost state (the statement answers show it instead).
+            harm: vec![
+                (
+                    "a pet owned twice".to_owned(),
+                    format!("SELECT count(*) > 1 {pets}"),
+                ),
+                (
+                    "balance below zero".to_owned(),
+                    format!(
+                        "SELECT coalesce(bool_or(balance < 0), false) FROM users WHERE id = {USER}"
+                    ),
+                ),
+                (
+                    "money not conserved".to_owned(),
+                    format!(
+                        "SELECT (SELECT balance FROM users WHERE id = {USER}) + \
+                         (SELECT coalesce(sum(price), 0) {pets}) <> {}",
+                        self.cfg.balance
+                    ),
+                ),
+            ],
+        })
     }
 }

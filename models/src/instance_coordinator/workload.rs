@@ -1,7 +1,8 @@
 //! The instance coordinator on OS threads, for the throughput bench: bot instances
 //! (threads) taking the lock of a purchase key, buying (the critical section) and
-//! releasing the lock in `finally`, with the model's own [`statements`] and
-//! [`ShopWorld`].
+//! releasing the lock in `finally`, with the model's own [`statements`] (the same SQL
+//! text, interpreted by the same PostgreSQL model) and [`ShopWorld`]; instance `me`
+//! uses its own session.
 //!
 //! What the workload leaves out, and why:
 //! - The purchase itself. The model's purchase debits one user's balance and inserts
@@ -18,10 +19,11 @@
 //!   row has expired). No pause, crash, skewed clock or shared instance id, no
 //!   property checks and no timeline.
 
+use crate::sim::store::sql::{ExecError, Outcome, SqlError};
 use crate::sim::workload::{back_off, Clocked, Padded, Resource, Store, Workload, LEASE_TTL};
 
 use super::statements::locks::{self, ReleaseBy};
-use super::statements::shop;
+use super::statements::{self, shop, Call};
 use super::world::{Fence, ShopWorld};
 use super::{Config, Protocol};
 
@@ -48,6 +50,7 @@ impl CoordinatorWorkload {
             return Err(format!("no workload for {protocol:?}"));
         }
         let cfg = Config::new(protocol, keys);
+        statements::prepare();
         Ok(CoordinatorWorkload {
             protocol,
             db: Store::new(Clocked::new(ShopWorld::new(&cfg))),
@@ -57,26 +60,54 @@ impl CoordinatorWorkload {
         })
     }
 
+    /// One autocommit statement on instance `me`'s session, in the critical section
+    /// `w` is: none of them ever waits.
+    fn execute(w: &mut Clocked<ShopWorld>, me: usize, call: &Call) -> Result<Outcome, SqlError> {
+        match w
+            .world
+            .db
+            .execute(ShopWorld::session(me), call.stmt, &call.params)
+        {
+            Ok(o) => Ok(o),
+            Err(ExecError::Failed(e)) => Err(e),
+            Err(ExecError::Blocked { .. }) => panic!("{}: autocommit waited", call.stmt.sql()),
+        }
+    }
+
+    /// As [`CoordinatorWorkload::execute`], as one critical section, for a statement
+    /// that cannot fail.
+    fn sql(&self, me: usize, call: Call) -> Outcome {
+        self.db.statement(|w| {
+            Self::execute(w, me, &call).unwrap_or_else(|e| panic!("{}: {e:?}", call.stmt.sql()))
+        })
+    }
+
     /// The write-up's acquire, retried until it holds the lock: `SELECT` the row,
     /// sweep it if it has expired, `INSERT` mine (a duplicate key means busy).
     fn acquire_expiring(&self, me: usize, key: &str) {
         loop {
             let found = self.db.statement(|w| {
                 let now = w.tick();
-                locks::select_lock(&w.world, key).map(|r| r.live_at(now))
+                let row = Self::execute(w, me, &locks::select_lock(key)).expect("a SELECT");
+                locks::lock_row(&row).map(|r| r.live_at(now))
             });
             if found == Some(true) {
                 back_off();
                 continue;
             }
             if found == Some(false) {
-                self.db.statement(|w| locks::delete_lock(&mut w.world, key));
+                self.sql(me, locks::delete_lock(key));
             }
             let inserted = self.db.statement(|w| {
-                let expires_at = w.now + LEASE_TTL;
-                locks::insert_lock(&mut w.world, key, me, expires_at)
+                let call = locks::insert_lock(key, me, w.world.next_token, w.now + LEASE_TTL);
+                // A duplicate key (busy) uses up no token.
+                let inserted = Self::execute(w, me, &call).is_ok();
+                if inserted {
+                    w.world.next_token += 1;
+                }
+                inserted
             });
-            if inserted.is_some() {
+            if inserted {
                 return;
             }
             back_off();
@@ -86,13 +117,21 @@ impl CoordinatorWorkload {
     /// The fenced acquire, retried until it returns a fence.
     fn acquire_fenced(&self, me: usize, key: &str) -> u64 {
         loop {
-            let acquired = self.db.statement(|w| {
+            let won = self.db.statement(|w| {
                 let now = w.tick();
-                locks::acquire_lease(&mut w.world, key, me, now, LEASE_TTL)
+                let call = locks::acquire_lease(key, me, w.world.next_token, now, LEASE_TTL);
+                let won = Self::execute(w, me, &call)
+                    .ok()
+                    .as_ref()
+                    .and_then(locks::fence_won);
+                if won.is_some() {
+                    w.world.next_token += 1;
+                }
+                won
             });
-            match acquired {
-                Ok(fence) => return fence,
-                Err(_) => back_off(),
+            match won {
+                Some(fence) => return fence,
+                None => back_off(),
             }
         }
     }
@@ -119,8 +158,7 @@ impl Workload for CoordinatorWorkload {
                 (true, ReleaseBy::Holder(me))
             }
         };
-        self.db
-            .statement(|w| locks::release_lock(&mut w.world, key, release));
+        self.sql(me, locks::release_lock(key, release));
         bought
     }
 

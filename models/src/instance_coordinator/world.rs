@@ -1,11 +1,12 @@
-//! The world of an instance-coordinator execution: the shop's tables (`users`,
-//! `user_pets`), the write-up's `locks` table, the shop's fence register, and the
-//! ghost state the properties need (who believes they hold which lease).
+//! The world of an instance-coordinator execution: the shop's database (`users`,
+//! `user_pets` and the write-up's `locks` table, on the kit's PostgreSQL model), the
+//! shop's fence register, and the ghost state the properties need (who believes they
+//! hold which lease).
 
-use crate::sim::store::{Table, TxnId};
+use crate::sim::store::sql::{Db, SessionId, Value};
 use crate::sim::{Step, Tick};
 
-use super::{Config, BALANCE_CONSERVED, PURCHASE_ONCE};
+use super::{statements, Config, BALANCE_CONSERVED, PURCHASE_ONCE};
 
 /// The user who buys.
 pub const USER: u32 = 1;
@@ -13,24 +14,6 @@ pub const USER: u32 = 1;
 pub const PET: u32 = 7;
 /// The write-up's lock key for this purchase.
 pub const LOCK_KEY: &str = "pet_buy_1_7";
-
-/// A row of `users`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct UserRow {
-    /// Coins.
-    pub balance: u64,
-}
-
-/// A row of `user_pets`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct PetRow {
-    /// What was paid for it.
-    pub price: u64,
-}
-
-/// `user_pets` is keyed by (user, pet, n). Under a unique (user, pet) constraint
-/// every row has n = 0, so a second insert collides; without one, n is a serial.
-pub type PetKey = (u32, u32, u32);
 
 /// A row of `locks`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -74,15 +57,10 @@ pub struct Lease {
 /// The shared state.
 #[derive(Debug, Hash)]
 pub struct ShopWorld {
-    /// `users`.
-    pub users: Table<u32, UserRow>,
-    /// `user_pets`.
-    pub pets: Table<PetKey, PetRow>,
-    /// `locks`, keyed by lock key.
-    pub locks: Table<String, LockRow>,
-    /// Next serial for `user_pets` rows without the unique constraint.
-    pub next_pet_serial: u32,
-    /// Next token (a database sequence).
+    /// `users`, `user_pets` and `locks` ([`statements::setup`]).
+    pub db: Db,
+    /// Next token: the database sequence the write-up's `nextval(…)` reads, which
+    /// the SQL model lacks; the token goes to the statement as a parameter.
     pub next_token: u64,
     /// The shop's fence register.
     pub fence: Fence,
@@ -96,30 +74,16 @@ pub struct ShopWorld {
 
 impl ShopWorld {
     /// The user with the configured balance, no pets, and no lock (or the stale one).
+    ///
+    /// Session 0 sets the database up; instance `i` connects as session `i + 1`
+    /// ([`ShopWorld::session`]), the viewer as the last one.
     pub fn new(cfg: &Config) -> Self {
-        let mut locks = Table::new();
-        let mut next_token = 1;
-        if cfg.stale_lock {
-            // Left by an instance that crashed before the run; it is nobody here.
-            let stale = LockRow {
-                holder: usize::MAX,
-                token: next_token,
-                expires_at: 0,
-            };
-            next_token += 1;
-            locks = Table::with_rows([(LOCK_KEY.to_owned(), stale)]);
-        }
+        let db = Db::set_up(&statements::setup(cfg), cfg.instances + 1)
+            .unwrap_or_else(|e| panic!("{e}"));
         ShopWorld {
-            users: Table::with_rows([(
-                USER,
-                UserRow {
-                    balance: cfg.balance,
-                },
-            )]),
-            pets: Table::new(),
-            locks,
-            next_pet_serial: 0,
-            next_token,
+            db,
+            // The stale row took token 1.
+            next_token: if cfg.stale_lock { 2 } else { 1 },
             fence: Fence::default(),
             leases: Vec::new(),
             initial_balance: cfg.balance,
@@ -127,14 +91,41 @@ impl ShopWorld {
         }
     }
 
-    /// The committed (balance, pets owned, sum of their prices) of the user.
-    pub fn profile(&self) -> (u64, usize, u64) {
-        super::statements::shop::select_profile(self)
+    /// The connection instance `actor` uses (`instances`: the viewer's).
+    pub fn session(actor: usize) -> SessionId {
+        SessionId(u32::try_from(actor + 1).unwrap_or(u32::MAX))
     }
 
-    /// The lock row, as committed.
+    /// The committed (balance, pets owned, sum of their prices) of the user, for the
+    /// world's checks (read without a statement: the properties look, no actor does).
+    pub fn profile(&self) -> (i64, usize, u64) {
+        let int = |v: Option<&Value>| match v {
+            Some(Value::Int(n)) => *n,
+            _ => 0,
+        };
+        let balance = self
+            .db
+            .committed_rows("users")
+            .iter()
+            .find(|r| int(r.first()) == i64::from(USER))
+            .map_or(0, |r| int(r.get(1)));
+        let pets: Vec<u64> = self
+            .db
+            .committed_rows("user_pets")
+            .iter()
+            .filter(|r| int(r.first()) == i64::from(USER) && int(r.get(1)) == i64::from(PET))
+            .map(|r| u64::try_from(int(r.get(2))).unwrap_or(0))
+            .collect();
+        (balance, pets.len(), pets.iter().sum())
+    }
+
+    /// The lock row, as committed (for the world's checks and the timeline).
     pub fn lock_row(&self) -> Option<LockRow> {
-        super::statements::locks::select_lock(self, LOCK_KEY)
+        self.db
+            .committed_rows("locks")
+            .iter()
+            .find(|r| r.first() == Some(&Value::from(LOCK_KEY)))
+            .and_then(|r| statements::locks::decode(&r[1..]))
     }
 }
 
@@ -142,19 +133,15 @@ impl ShopWorld {
 pub fn check_shop(s: &mut Step<'_, ShopWorld>) {
     let initial = s.state.initial_balance;
     let (balance, pets, paid) = s.state.profile();
+    let expected = i64::try_from(initial).unwrap_or(i64::MAX) - i64::try_from(paid).unwrap_or(0);
     s.check(
-        paid <= initial && balance == initial - paid,
+        balance == expected,
         BALANCE_CONSERVED,
-        || format!("user {USER} owns {pets} × pet {PET} worth {paid} but the balance is {balance} (started at {initial}): expected {}", initial.saturating_sub(paid)),
+        || format!("user {USER} owns {pets} × pet {PET} worth {paid} but the balance is {balance} (started at {initial}): expected {expected}"),
     );
     s.check(pets <= 1, PURCHASE_ONCE, || {
         format!("user {USER} owns pet {PET} {pets} times")
     });
-}
-
-/// The transaction an instance uses.
-pub fn txn(instance: usize) -> TxnId {
-    TxnId(instance as u32 + 1)
 }
 
 /// Instance names for the timeline: `A`, `B`, `C`, ...

@@ -1,88 +1,110 @@
 //! The `locks` table: the write-up's acquire (select, sweep, insert), the fenced
 //! acquire (one statement), and the release in `finally`. Every statement here is
-//! autocommit.
+//! autocommit; none holds a row lock across steps, so none ever waits.
 
+use crate::sim::store::sql::{Outcome, Value};
 use crate::sim::Tick;
 
-use super::super::world::{LockRow, ShopWorld};
-use super::AUTOCOMMIT;
+use super::super::world::LockRow;
+use super::{call, int, parsed, Call};
 
-/// `SELECT * FROM locks WHERE key = $k`.
-pub fn select_lock(w: &ShopWorld, key: &str) -> Option<LockRow> {
-    w.locks.select(&key.to_owned(), None)
+/// The write-up's check: the row of a key, whose expiry the instance compares with
+/// its own clock.
+pub const SELECT_LOCK: &str = "SELECT holder, token, expires_at FROM locks WHERE key = $1";
+/// The write-up's sweep of an expired row, with no `AND expires_at <= now`, so a
+/// lease taken since the `SELECT` goes too.
+pub const DELETE_LOCK: &str = "DELETE FROM locks WHERE key = $1";
+/// The write-up's acquire: fails with `23505` on a duplicate key (busy).
+pub const INSERT_LOCK: &str = "INSERT INTO locks VALUES ($1, $2, $3, $4)";
+/// The fenced acquire, one statement: take the key if free or expired at the
+/// harness clock `$5`; the token is the fence.
+pub const ACQUIRE_LEASE: &str = "INSERT INTO locks VALUES ($1, $2, $3, $4) \
+     ON CONFLICT (key) DO UPDATE SET holder = EXCLUDED.holder, token = EXCLUDED.token, \
+     expires_at = EXCLUDED.expires_at WHERE locks.expires_at <= $5 RETURNING token";
+/// The release by key alone: whoever holds it.
+pub const RELEASE_BY_KEY: &str = "DELETE FROM locks WHERE key = $1";
+/// The write-up's release: `… AND holder = $me`.
+pub const RELEASE_BY_HOLDER: &str = "DELETE FROM locks WHERE key = $1 AND holder = $2";
+/// The fenced release: `… AND token = $t`.
+pub const RELEASE_BY_TOKEN: &str = "DELETE FROM locks WHERE key = $1 AND token = $2";
+
+/// [`SELECT_LOCK`] of `key`; read the answer with [`lock_row`].
+pub fn select_lock(key: &str) -> Call {
+    call(parsed!(SELECT_LOCK), vec![key.into()])
 }
 
-/// `DELETE FROM locks WHERE key = $k`: the write-up's sweep of an expired row, with no
-/// `AND expires_at <= now()`, so a lease taken since the `SELECT` goes too.
-pub fn delete_lock(w: &mut ShopWorld, key: &str) {
-    w.locks
-        .delete_where(&key.to_owned(), None, |_| true)
-        .expect(AUTOCOMMIT);
+/// [`DELETE_LOCK`] of `key`.
+pub fn delete_lock(key: &str) -> Call {
+    call(parsed!(DELETE_LOCK), vec![key.into()])
 }
 
-/// `INSERT INTO locks (key, holder, token, expires_at) VALUES ($k, $holder,
-/// nextval(…), $expires_at)`: the token, or `None` on a duplicate key (busy). A
-/// failed insert uses up no token.
-pub fn insert_lock(w: &mut ShopWorld, key: &str, holder: usize, expires_at: Tick) -> Option<u64> {
-    let token = w.next_token;
-    let row = LockRow {
-        holder,
-        token,
-        expires_at,
-    };
-    match w.locks.insert(key.to_owned(), row, None) {
-        Ok(Ok(())) => {
-            w.next_token += 1;
-            Some(token)
-        }
-        _ => None,
-    }
+/// [`INSERT_LOCK`]: `key` for `holder` with `token`, until `expires_at`; it was
+/// acquired unless it failed.
+pub fn insert_lock(key: &str, holder: usize, token: u64, expires_at: Tick) -> Call {
+    call(
+        parsed!(INSERT_LOCK),
+        vec![key.into(), int(holder), int(token), int(expires_at)],
+    )
 }
 
-/// The fenced acquire: `INSERT … ON CONFLICT (key) DO UPDATE … WHERE
-/// locks.expires_at <= now() RETURNING token`, the token (the fence) from a sequence.
-/// `Err` with the live lease that refused it.
-pub fn acquire_lease(
-    w: &mut ShopWorld,
-    key: &str,
-    holder: usize,
-    now: Tick,
-    ttl: Tick,
-) -> Result<u64, LockRow> {
-    if let Some(existing) = select_lock(w, key).filter(|r| r.live_at(now)) {
-        return Err(existing);
-    }
-    let token = w.next_token;
-    w.next_token += 1;
-    let row = LockRow {
-        holder,
-        token,
-        expires_at: now + ttl,
-    };
-    w.locks
-        .upsert(key.to_owned(), row.clone(), None, |r| *r = row)
-        .expect(AUTOCOMMIT);
-    Ok(token)
+/// [`ACQUIRE_LEASE`] at tick `now`; read the fence won with [`fence_won`].
+pub fn acquire_lease(key: &str, holder: usize, token: u64, now: Tick, ttl: Tick) -> Call {
+    call(
+        parsed!(ACQUIRE_LEASE),
+        vec![
+            key.into(),
+            int(holder),
+            int(token),
+            int(now + ttl),
+            int(now),
+        ],
+    )
 }
 
 /// Which rows the release in `finally` deletes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ReleaseBy {
-    /// `DELETE FROM locks WHERE key = $k`: whoever holds it.
+    /// [`RELEASE_BY_KEY`]: whoever holds it.
     KeyAlone,
-    /// `… AND holder = $me` (the write-up).
+    /// [`RELEASE_BY_HOLDER`] (the write-up).
     Holder(usize),
-    /// `… AND token = $t` (fenced).
+    /// [`RELEASE_BY_TOKEN`] (fenced).
     Token(u64),
 }
 
-/// The release: whether it deleted the row.
-pub fn release_lock(w: &mut ShopWorld, key: &str, by: ReleaseBy) -> bool {
-    w.locks
-        .delete_where(&key.to_owned(), None, |r| match by {
-            ReleaseBy::KeyAlone => true,
-            ReleaseBy::Holder(holder) => r.holder == holder,
-            ReleaseBy::Token(token) => r.token == token,
-        })
-        .expect(AUTOCOMMIT)
+/// The release of `key`; it deleted the row if one row was deleted.
+pub fn release_lock(key: &str, by: ReleaseBy) -> Call {
+    match by {
+        ReleaseBy::KeyAlone => call(parsed!(RELEASE_BY_KEY), vec![key.into()]),
+        ReleaseBy::Holder(h) => call(parsed!(RELEASE_BY_HOLDER), vec![key.into(), int(h)]),
+        ReleaseBy::Token(t) => call(parsed!(RELEASE_BY_TOKEN), vec![key.into(), int(t)]),
+    }
+}
+
+/// A `(holder, token, expires_at)` row (the crashed instance's holder is `i64::MAX`).
+pub fn decode(row: &[Value]) -> Option<LockRow> {
+    let n = |i: usize| match row.get(i)? {
+        Value::Int(n) => Some(*n),
+        _ => None,
+    };
+    let holder = n(0)?;
+    Some(LockRow {
+        holder: if holder == i64::MAX {
+            usize::MAX
+        } else {
+            usize::try_from(holder).ok()?
+        },
+        token: u64::try_from(n(1)?).ok()?,
+        expires_at: Tick::try_from(n(2)?).ok()?,
+    })
+}
+
+/// The row [`select_lock`] read (`None`: no row).
+pub fn lock_row(o: &Outcome) -> Option<LockRow> {
+    decode(o.rows.first()?)
+}
+
+/// The fence [`acquire_lease`] won (`None`: a live lease refused it).
+pub fn fence_won(o: &Outcome) -> Option<u64> {
+    u64::try_from(super::int_at(o, 0)?).ok()
 }

@@ -1,77 +1,68 @@
-//! The shop's side: `users` and `user_pets` (autocommit, or inside the single
-//! transaction that locks the user row), and the fence register that refuses a write
-//! older than a fence the shop has seen.
+//! The shop's side: `users` and `user_pets` (autocommit, in a short transaction, or
+//! inside the single transaction that locks the user row), and the fence register
+//! that refuses a write older than a fence the shop has seen (the shop's memory, not
+//! a table).
 
-use crate::sim::store::{Blocked, TxnId, UniqueViolation};
+use crate::sim::store::sql::Outcome;
 
-use super::super::world::{Fence, PetRow, ShopWorld, UserRow, PET, USER};
-use super::AUTOCOMMIT;
+use super::super::world::{Fence, PET, USER};
+use super::{call, int, int_at, parsed, Call};
 
-/// `SELECT balance, pets` as one snapshot: the committed (balance, pets owned, sum
-/// of their prices) of the user.
-pub fn select_profile(w: &ShopWorld) -> (u64, usize, u64) {
-    let balance = w.users.select(&USER, None).map_or(0, |u| u.balance);
-    let pets: Vec<PetRow> = w
-        .pets
-        .select_where(None, |k, _| k.0 == USER && k.1 == PET)
-        .into_iter()
-        .map(|(_, r)| r)
-        .collect();
-    (balance, pets.len(), pets.iter().map(|p| p.price).sum())
+/// The user's balance.
+pub const SELECT_BALANCE: &str = "SELECT balance FROM users WHERE id = $1";
+/// The user's pets of this kind, and what they paid for them.
+pub const SELECT_PETS: &str =
+    "SELECT count(*), sum(price) FROM user_pets WHERE user_id = $1 AND pet_id = $2";
+/// The original handler's write of a balance it computed from what it read.
+pub const SET_BALANCE: &str = "UPDATE users SET balance = $1 WHERE id = $2";
+/// The guarded debit: pay only what the balance covers.
+pub const DEBIT: &str = "UPDATE users SET balance = balance - $1 WHERE id = $2 AND balance >= $1";
+/// The pet, bought for `$3` (under a unique (user, pet) a second one fails with
+/// `23505`).
+pub const INSERT_PET: &str = "INSERT INTO user_pets VALUES ($1, $2, $3)";
+/// The single transaction's lock of the user row.
+pub const LOCK_USER: &str = "SELECT balance FROM users WHERE id = $1 FOR UPDATE";
+
+/// [`SELECT_BALANCE`]; read it with [`balance`].
+pub fn select_balance() -> Call {
+    call(parsed!(SELECT_BALANCE), vec![int(USER)])
 }
 
-/// `UPDATE users SET balance = $new`: the original handler's write of a balance it
-/// computed from what it read.
-pub fn set_balance(w: &mut ShopWorld, new: u64) {
-    w.users
-        .update_where(&USER, None, |_| true, |u| u.balance = new)
-        .expect(AUTOCOMMIT);
+/// [`SELECT_PETS`]; read it with [`pets`].
+pub fn select_pets() -> Call {
+    call(parsed!(SELECT_PETS), vec![int(USER), int(PET)])
 }
 
-/// `UPDATE users SET balance = balance − $price WHERE balance >= $price`, in `txn`
-/// (which must hold the row lock) or autocommit. Rows updated.
-pub fn debit(w: &mut ShopWorld, txn: Option<TxnId>, price: u64) -> usize {
-    w.users
-        .update_where(&USER, txn, |u| u.balance >= price, |u| u.balance -= price)
-        .expect("autocommit, or this transaction holds the row lock")
+/// [`SET_BALANCE`] to `new`.
+pub fn set_balance(new: i64) -> Call {
+    call(parsed!(SET_BALANCE), vec![int(new), int(USER)])
 }
 
-/// `INSERT INTO user_pets` with no unique constraint (the write-up's schema).
-pub fn insert_pet(w: &mut ShopWorld, price: u64) {
-    let serial = w.next_pet_serial;
-    w.next_pet_serial += 1;
-    w.pets
-        .insert((USER, PET, serial), PetRow { price }, None)
-        .expect(AUTOCOMMIT)
-        .expect("a fresh serial never collides");
+/// [`DEBIT`] of `price`; it paid if one row was updated.
+pub fn debit(price: u64) -> Call {
+    call(parsed!(DEBIT), vec![int(price), int(USER)])
 }
 
-/// `BEGIN; SELECT * FROM users WHERE id = $user FOR UPDATE`: waits while another
-/// transaction holds the row.
-pub fn lock_user(w: &mut ShopWorld, txn: TxnId) -> Result<Option<UserRow>, Blocked> {
-    w.users.select_for_update(&USER, txn)
+/// [`INSERT_PET`] bought for `price`.
+pub fn insert_pet(price: u64) -> Call {
+    call(parsed!(INSERT_PET), vec![int(USER), int(PET), int(price)])
 }
 
-/// `INSERT INTO user_pets` under a unique (user, pet), in `txn`: waits while another
-/// transaction has the same pet uncommitted.
-pub fn insert_unique_pet(
-    w: &mut ShopWorld,
-    txn: TxnId,
-    price: u64,
-) -> Result<Result<(), UniqueViolation>, Blocked> {
-    w.pets.insert((USER, PET, 0), PetRow { price }, Some(txn))
+/// [`LOCK_USER`]; read the balance with [`balance`].
+pub fn lock_user() -> Call {
+    call(parsed!(LOCK_USER), vec![int(USER)])
 }
 
-/// `COMMIT`.
-pub fn commit(w: &mut ShopWorld, txn: TxnId) {
-    w.users.commit(txn);
-    w.pets.commit(txn);
+/// The balance [`select_balance`] or [`lock_user`] read (0: no such user).
+pub fn balance(o: &Outcome) -> i64 {
+    int_at(o, 0).unwrap_or(0)
 }
 
-/// `ROLLBACK` (also what the database does to a dead connection's transaction).
-pub fn rollback(w: &mut ShopWorld, txn: TxnId) {
-    w.users.rollback(txn);
-    w.pets.rollback(txn);
+/// The (count, sum of prices) [`select_pets`] read.
+pub fn pets(o: &Outcome) -> (usize, u64) {
+    let count = int_at(o, 0).and_then(|n| usize::try_from(n).ok());
+    let paid = int_at(o, 1).and_then(|n| u64::try_from(n).ok());
+    (count.unwrap_or(0), paid.unwrap_or(0))
 }
 
 /// A request shows the shop `fence`: it remembers the highest it has seen.
