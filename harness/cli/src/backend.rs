@@ -207,7 +207,7 @@ pub fn open(
             backend.server(),
             match backend {
                 Backend::Redis => "the singleton-poller lease ones (renewed-lease, late-renewal, paused-lease-holder) send Redis commands",
-                _ => "the device-claim and jackpot ones send SQL",
+                _ => "the device-claim, jackpot and instance-coordinator ones send SQL (all but instance-coordinator/single-transaction, which kills a holder mid-transaction)",
             }
         )),
         e => UsageError(format!(
