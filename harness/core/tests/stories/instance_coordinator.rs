@@ -15,32 +15,41 @@ const LADDER: Ladder = Ladder("instance-coordinator/");
 fn unlocked_purchase_loses_an_update() {
     let v = LADDER.counterexample("unlocked-purchase");
     // Pinned counterexample: both read 100, both write 50, two pets for one payment.
-    assert_eq!(
-        story(&v),
-        [
-            (
-                "A",
-                "read profile",
-                "user 1 has balance 100, owns 0 × pet 7: will buy"
-            ),
-            (
-                "B",
-                "read profile",
-                "user 1 has balance 100, owns 0 × pet 7: will buy"
-            ),
-            (
-                "B",
-                "pay and insert pet",
-                "UPDATE users SET balance = 50; INSERT pet 7; COMMIT → balance 50, 1 × pet 7"
-            ),
-            (
-                "A",
-                "pay and insert pet",
-                "UPDATE users SET balance = 50; INSERT pet 7; COMMIT → balance 50, 2 × pet 7"
-            ),
-        ]
-        .map(|(a, s, w)| (a.to_owned(), s.to_owned(), w.to_owned()))
-    );
+    // Each step shows its statements, then what the handler made of them.
+    let blind_write = "UPDATE users SET balance = $1 WHERE id = $2 [$1 = 50, $2 = 1] → 1 row; \
+        INSERT INTO user_pets VALUES ($1, $2, $3) [$1 = 1, $2 = 7, $3 = 50] → 1 row; COMMIT";
+    let expected = [
+        (
+            "A",
+            "read profile",
+            "",
+            "user 1 has balance 100, owns 0 × pet 7: will buy",
+        ),
+        (
+            "B",
+            "read profile",
+            "",
+            "user 1 has balance 100, owns 0 × pet 7: will buy",
+        ),
+        (
+            "B",
+            "pay and insert pet",
+            blind_write,
+            "→ balance 50, 1 × pet 7",
+        ),
+        (
+            "A",
+            "pay and insert pet",
+            blind_write,
+            "→ balance 50, 2 × pet 7",
+        ),
+    ];
+    let got = story(&v);
+    assert_eq!(got.len(), expected.len(), "{got:?}");
+    for ((actor, step, saw), (a, s, sql, meaning)) in got.iter().zip(expected) {
+        assert_eq!((actor.as_str(), step.as_str()), (a, s), "{got:?}");
+        assert!(saw.contains(sql) && saw.ends_with(meaning), "{saw}");
+    }
 }
 
 #[test]
@@ -125,12 +134,12 @@ fn shared_instance_id_lets_a_sibling_task_release_the_lease() {
             (
                 "B",
                 "insert lock",
-                "(holder A, token 2, until t=2): acquired",
+                "[$1 = 'pet_buy_1_7', $2 = 0, $3 = 2, $4 = 2] → 1 row: holder A, token 2, until t=2: acquired (B runs in A's process)",
             ),
             (
                 "A",
                 "release lock",
-                "AND holder = A: removed the row held by A (token 2), live until t=2",
+                "AND holder = $2 [$1 = 'pet_buy_1_7', $2 = 0] → 1 row: removed the row held by A (token 2), live until t=2",
             ),
         ],
     );
@@ -142,7 +151,11 @@ fn clock_skew_makes_a_fresh_lease_look_expired() {
     assert_story(
         &v,
         &[
-            ("A", "insert lock", "until t=3): acquired"),
+            (
+                "A",
+                "insert lock",
+                "→ 1 row: holder A, token 1, until t=3: acquired",
+            ),
             (
                 "B",
                 "check lock",

@@ -136,11 +136,15 @@ fn paused_lease_holder_makes_two_pollers() {
     assert_story(
         &v,
         &[
-            ("A", "acquire lease", "OK, lease until t=2"),
+            ("A", "acquire lease", "NX PXAT 1999 → OK: lease until t=2"),
             ("ticker", "advance clock", "t = 2"),
             ("A", "getUpdates", "update 1"),
-            ("A", "renew lease", "has expired: lease lost"),
-            ("B", "acquire lease", "OK, lease until t=4"),
+            (
+                "A",
+                "renew lease",
+                "→ 0: bot-token-poller has expired: lease lost",
+            ),
+            ("B", "acquire lease", "NX PXAT 3999 → OK: lease until t=4"),
             ("B", "getUpdates", "A's long poll is answered 409 Conflict"),
         ],
     );
