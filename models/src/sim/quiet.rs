@@ -1,6 +1,6 @@
 //! Marks threads whose panics are expected (a model stopping loom on a violation, a
 //! model bug the harness turns into a verdict), so the harness's panic hook can keep
-//! them off the terminal. Real threads started by [`StdRuntime`](super::StdRuntime)
+//! them off the terminal. Real threads started on [`Runtime::Threads`](super::Runtime::Threads)
 //! inherit the mark of the thread that spawned them.
 
 use std::cell::Cell;
