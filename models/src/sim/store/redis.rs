@@ -53,17 +53,54 @@ pub const COMPARE_AND_PEXPIRE: &str = CAPEXPIRE;
 /// absolute deadline (how a scheme passes the harness clock to the store).
 pub const COMPARE_AND_PEXPIREAT: &str = CAPEXPIREAT;
 
+/// A script the model runs: `if GET KEYS[1] == ARGV[1] then <command> KEYS[1]
+/// ARGV[2..] else 0`, recognised by its text.
+struct Known {
+    text: &'static str,
+    /// For timelines.
+    name: &'static str,
+    command: &'static str,
+    /// Arguments after `ARGV[1]` the command takes.
+    extra: usize,
+}
+
+const KNOWN: [Known; 3] = [
+    Known {
+        text: CAD,
+        name: "<compare-and-delete>",
+        command: "del",
+        extra: 0,
+    },
+    Known {
+        text: CAPEXPIRE,
+        name: "<compare-and-pexpire>",
+        command: "pexpire",
+        extra: 1,
+    },
+    Known {
+        text: CAPEXPIREAT,
+        name: "<compare-and-pexpireat>",
+        command: "pexpireat",
+        extra: 1,
+    },
+];
+
+/// The known script `script` is, whitespace, case and quotes aside. The known texts
+/// are normalised once: an `EVAL` is a step the engines run millions of times.
+fn known(script: &str) -> Option<&'static Known> {
+    static NORMALISED: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let texts = NORMALISED.get_or_init(|| KNOWN.iter().map(|k| normalise(k.text)).collect());
+    let s = normalise(script);
+    KNOWN
+        .iter()
+        .zip(texts)
+        .find(|(_, t)| **t == s)
+        .map(|(k, _)| k)
+}
+
 /// The name of a script the model knows (`<compare-and-delete>`), for timelines.
 pub fn script_name(script: &str) -> Option<&'static str> {
-    let s = normalise(script);
-    [
-        (CAD, "<compare-and-delete>"),
-        (CAPEXPIRE, "<compare-and-pexpire>"),
-        (CAPEXPIREAT, "<compare-and-pexpireat>"),
-    ]
-    .into_iter()
-    .find(|(text, _)| normalise(text) == s)
-    .map(|(_, name)| name)
+    known(script).map(|k| k.name)
 }
 
 fn normalise(script: &str) -> String {
@@ -342,21 +379,14 @@ impl Redis {
             return err("Number of keys can't be greater than number of args");
         }
         let (keys, argv) = params.split_at(n as usize);
-        let s = normalise(script);
-        let matches = |v: Option<&str>| v.is_some_and(|v| Some(&v) == argv.first());
-        if s == normalise(CAD) && !keys.is_empty() && !argv.is_empty() {
-            if matches(self.get(keys[0], now as u64)) {
-                return self.exec(&["del", keys[0]], now as u64);
+        if let Some(k) = known(script).filter(|k| !keys.is_empty() && argv.len() > k.extra) {
+            let now = now as u64;
+            if self.get(keys[0], now).is_some_and(|v| v == argv[0]) {
+                let mut args = vec![k.command, keys[0]];
+                args.extend_from_slice(&argv[1..=k.extra]);
+                return self.exec(&args, now);
             }
             return Reply::Int(0);
-        }
-        for (script, command) in [(CAPEXPIRE, "pexpire"), (CAPEXPIREAT, "pexpireat")] {
-            if s == normalise(script) && !keys.is_empty() && argv.len() >= 2 {
-                if matches(self.get(keys[0], now as u64)) {
-                    return self.exec(&[command, keys[0], argv[1]], now as u64);
-                }
-                return Reply::Int(0);
-            }
         }
         err("the locklab Redis model only runs the compare-and-delete, compare-and-pexpire and compare-and-pexpireat scripts")
     }
