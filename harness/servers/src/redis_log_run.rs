@@ -15,7 +15,7 @@
 //! server then holds exactly the keys the model holds at `t`, and answers from them.
 
 use locklab_models::sim::store::redis::Reply;
-use locklab_models::sim::{RedisArg, RedisCall, RedisForm, MS_PER_TICK};
+use locklab_models::sim::{lapse_tick, RedisArg, RedisCall, RedisForm};
 
 use crate::availability::ServerUnavailable;
 use crate::redis_probe::{RedisConfig, RedisProbe};
@@ -137,7 +137,7 @@ impl RedisLogRunner {
                 let held = match self.probe.exec(0, &["GET".into(), self.key(k)]) {
                     Reply::Bulk(value) => Some(HeldKey {
                         value,
-                        lapses_at: self.deadline_ms(k)?.map(tick_after),
+                        lapses_at: self.deadline_ms(k)?.map(|ms| lapse_tick(ms.max(0) as u64)),
                     }),
                     _ => None,
                 };
@@ -184,9 +184,4 @@ impl RedisLogRunner {
         }
         Ok(lapsed)
     }
-}
-
-/// The tick a key with its last live ms at `at_ms` lapses at.
-fn tick_after(at_ms: i64) -> u64 {
-    (at_ms.max(0) as u64 + 1).div_ceil(MS_PER_TICK)
 }

@@ -40,7 +40,8 @@ pub use cast::{ActorRef, Body, Cast, CastSummary, DEFAULT_MAX_STEPS};
 pub use mutex::Mutex;
 pub use property::{builtin, Property, PropertyKind, Violation};
 pub use redis_step::{
-    describe as describe_reply, lapses_at, RedisArg, RedisCall, RedisCommand, MS_PER_TICK,
+    describe as describe_reply, lapse_tick, lapses_at, RedisArg, RedisCall, RedisCommand,
+    MS_PER_TICK,
 };
 pub use runtime::Runtime;
 pub use scenario::{Expected, LoomPlan, Param, Params, Scenario, ShuttlePlan, StatesPlan};

@@ -24,6 +24,12 @@ pub fn lapses_at(tick: Tick) -> RedisArg {
     RedisArg::At((tick * MS_PER_TICK).saturating_sub(1))
 }
 
+/// The tick at which a key whose last live millisecond is `last_live_ms` has lapsed:
+/// the first tick whose start is past it (the inverse of [`lapses_at`]).
+pub fn lapse_tick(last_live_ms: u64) -> Tick {
+    last_live_ms / MS_PER_TICK + 1
+}
+
 /// One argument of a command, with what it stands for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RedisArg {

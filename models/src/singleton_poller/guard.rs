@@ -2,8 +2,7 @@
 //! a kernel lock, a lease), how it keeps that right from tick to tick, and how it
 //! gives it back on clean shutdown. Each system call or store command is one step.
 
-use crate::sim::store::redis::Reply;
-use crate::sim::{Actor, Halt, Step, MS_PER_TICK};
+use crate::sim::{lapse_tick, Actor, Halt, Step, MS_PER_TICK};
 
 use super::statements;
 use super::world::{PollerWorld, LEASE_KEY};
@@ -80,7 +79,7 @@ pub fn release(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<(), Ha
             statements::RELEASE_LEASE,
             |_| statements::release_params(LEASE_KEY, me),
             |s, reply| {
-                let released = *reply == Reply::Int(1);
+                let released = statements::confirmed(reply);
                 s.saw(|| {
                     if released {
                         "released; exit".to_owned()
@@ -199,7 +198,7 @@ fn acquire_lease(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<Stan
         statements::ACQUIRE_LEASE,
         |now| statements::lease_params(LEASE_KEY, me, cfg.ttl, now),
         |s, reply| {
-            if *reply == Reply::Ok {
+            if statements::granted(reply) {
                 let until = s.now + cfg.ttl;
                 s.saw(|| format!("lease until t={until}"));
                 Standing::Polling
@@ -223,7 +222,7 @@ fn renew_lease(a: &Actor<PollerWorld>, cfg: &Config, me: usize) -> Result<Standi
         statements::RENEW_LEASE,
         |now| statements::lease_params(LEASE_KEY, me, cfg.ttl, now),
         |s, reply| {
-            let renewed = *reply == Reply::Int(1);
+            let renewed = statements::confirmed(reply);
             let held = describe_lease(s);
             let until = s.now + cfg.ttl;
             s.saw(|| {
@@ -252,12 +251,11 @@ fn describe_lease(s: &Step<'_, PollerWorld>) -> String {
     let holder = s.state.store.get(LEASE_KEY, now_ms);
     match holder.and_then(|h| h.parse::<usize>().ok()) {
         Some(holder) => {
-            // The lease lapses at the start of the tick after its last live ms.
             let until = s
                 .state
                 .store
                 .expire_time(LEASE_KEY, now_ms)
-                .map_or(s.now, |ms| (ms as u64 + 1) / MS_PER_TICK);
+                .map_or(s.now, |ms| lapse_tick(ms as u64));
             format!(
                 "{LEASE_KEY} held by {} until t={until}",
                 s.state.name(holder)

@@ -74,17 +74,29 @@ pub fn release_params(key: &str, me: usize) -> Vec<RedisArg> {
     vec![RedisArg::Key(key.to_owned()), RedisArg::text(me)]
 }
 
+/// Whether [`ACQUIRE_LEASE`]'s reply grants the lease (`OK`; `SET NX` of a held
+/// key replies nil).
+pub fn granted(reply: &Reply) -> bool {
+    *reply == Reply::Ok
+}
+
+/// Whether a compare-and-… script's reply says the lease was still `me`'s and the
+/// command ran (`1`; `0` otherwise).
+pub fn confirmed(reply: &Reply) -> bool {
+    *reply == Reply::Int(1)
+}
+
 /// [`ACQUIRE_LEASE`] on `store`: whether the lease is now `me`'s.
 pub fn acquire_lease(store: &mut Redis, key: &str, me: usize, ttl: Tick, now: Tick) -> bool {
-    ACQUIRE_LEASE.run(store, &lease_params(key, me, ttl, now), now) == Reply::Ok
+    granted(&ACQUIRE_LEASE.run(store, &lease_params(key, me, ttl, now), now))
 }
 
 /// [`RENEW_LEASE`] on `store`: whether it was still `me`'s and is renewed.
 pub fn renew_lease(store: &mut Redis, key: &str, me: usize, ttl: Tick, now: Tick) -> bool {
-    RENEW_LEASE.run(store, &lease_params(key, me, ttl, now), now) == Reply::Int(1)
+    confirmed(&RENEW_LEASE.run(store, &lease_params(key, me, ttl, now), now))
 }
 
 /// [`RELEASE_LEASE`] on `store`: whether it was still `me`'s and is deleted.
 pub fn release_lease(store: &mut Redis, key: &str, me: usize, now: Tick) -> bool {
-    RELEASE_LEASE.run(store, &release_params(key, me), now) == Reply::Int(1)
+    confirmed(&RELEASE_LEASE.run(store, &release_params(key, me), now))
 }
