@@ -15,7 +15,6 @@ use locklab::{Params, Scenario, Verdict};
 use locklab_servers::{
     agreement, agreement_on_redis, redis_runner_for, reproduce, reproduce_on_redis, runner_for,
     AgainstError, Agreement, LogRun, LogRunner, RedisLogRun, RedisLogRunner, Reproduction,
-    ServerRun,
 };
 
 use crate::UsageError;
@@ -70,6 +69,11 @@ impl Backend {
     }
 }
 
+/// The width of a run's actor column: its longest name, at least the header's.
+fn actor_width<'a>(actors: impl Iterator<Item = &'a str>) -> usize {
+    actors.map(str::len).max().unwrap_or(0).max("actor".len())
+}
+
 /// The preemption bound and actors of `check --backend`'s comparison.
 pub const AGREEMENT_BOUND: usize = 2;
 /// See [`AGREEMENT_BOUND`].
@@ -84,8 +88,10 @@ pub enum Runner {
 }
 
 /// A run on either server.
-enum Ran {
+pub enum Ran {
+    /// Statements on PostgreSQL.
     Postgres(LogRun),
+    /// Commands on Redis.
     Redis(RedisLogRun),
 }
 
@@ -113,31 +119,8 @@ impl Ran {
     }
 }
 
-/// An agreement on either server, with its first disagreement type-erased.
-pub struct Compared {
-    /// The model's search.
-    pub verdict: Verdict,
-    /// Distinct logs the search produced.
-    pub orders: usize,
-    /// How many the server answered as the model.
-    pub agreeing: usize,
-    first_disagreement: Option<Ran>,
-}
-
-impl<R> From<Agreement<R>> for Compared
-where
-    R: ServerRun,
-    Ran: From<R>,
-{
-    fn from(a: Agreement<R>) -> Self {
-        Compared {
-            verdict: a.verdict,
-            orders: a.orders,
-            agreeing: a.agreeing,
-            first_disagreement: a.first_disagreement.map(Ran::from),
-        }
-    }
-}
+/// An agreement on either server.
+pub type Compared = Agreement<Ran>;
 
 impl From<LogRun> for Ran {
     fn from(r: LogRun) -> Self {
@@ -177,8 +160,12 @@ impl Runner {
     ) -> Result<Compared, AgainstError> {
         let budget = Budget::default();
         Ok(match self {
-            Runner::Postgres(r) => agreement(r, model, preemption_bound, budget)?.into(),
-            Runner::Redis(r) => agreement_on_redis(r, model, preemption_bound, budget)?.into(),
+            Runner::Postgres(r) => {
+                agreement(r, model, preemption_bound, budget)?.map_run(Ran::from)
+            }
+            Runner::Redis(r) => {
+                agreement_on_redis(r, model, preemption_bound, budget)?.map_run(Ran::from)
+            }
         })
     }
 }

@@ -134,6 +134,19 @@ pub struct Agreement<R = LogRun> {
     pub first_disagreement: Option<R>,
 }
 
+impl<R> Agreement<R> {
+    /// The same agreement, its disagreeing run turned by `f` (to one type for
+    /// either server).
+    pub fn map_run<S>(self, f: impl FnOnce(R) -> S) -> Agreement<S> {
+        Agreement {
+            verdict: self.verdict,
+            orders: self.orders,
+            agreeing: self.agreeing,
+            first_disagreement: self.first_disagreement.map(f),
+        }
+    }
+}
+
 /// Runs loom with at most `preemption_bound` preemptions on `model`, then every
 /// distinct statement log it met on the server.
 pub fn agreement(

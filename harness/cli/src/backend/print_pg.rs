@@ -9,13 +9,7 @@ pub fn print_run(run: &LogRun, schema: Option<&str>) {
     if let Some(schema) = schema {
         println!("on PostgreSQL (schema {schema}, dropped at exit), the model's statements in the model's order:");
     }
-    let w = run
-        .steps
-        .iter()
-        .map(|c| c.model.actor.len())
-        .max()
-        .unwrap_or(5)
-        .max(5);
+    let w = super::actor_width(run.steps.iter().map(|c| c.model.actor.as_str()));
     println!("{:>3}  {:w$}  statement  →  model | server", "#", "actor");
     for (i, c) in run.steps.iter().enumerate() {
         let params: Vec<String> = c.model.params.iter().map(ToString::to_string).collect();

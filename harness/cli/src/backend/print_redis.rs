@@ -14,13 +14,7 @@ pub fn print_run(run: &RedisLogRun, header: bool) {
             run.prefix
         );
     }
-    let w = run
-        .steps
-        .iter()
-        .map(|c| c.model.actor.len())
-        .max()
-        .unwrap_or(5)
-        .max(5);
+    let w = super::actor_width(run.steps.iter().map(|c| c.model.actor.as_str()));
     println!(
         "{:>3}  {:>4}  {:w$}  command  →  model | server",
         "#", "t", "actor"
