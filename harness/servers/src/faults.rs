@@ -73,16 +73,24 @@ async fn connect(cfg: &PgConfig, schema: &str) -> Result<(Client, i32), String> 
     Ok((client, pid))
 }
 
-/// Keeps trying for 30 s: a restarting server refuses connections for a while.
-async fn reconnect(cfg: &PgConfig, schema: &str) -> Result<(Client, i32), String> {
+/// Keeps calling `connect` for 30 s: a restarting server refuses connections for a
+/// while. The last error if it never succeeds.
+pub(crate) async fn keep_connecting<T, Fut>(mut connect: impl FnMut() -> Fut) -> Result<T, String>
+where
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
     let start = Instant::now();
     loop {
-        match connect(cfg, schema).await {
+        match connect().await {
             Ok(c) => return Ok(c),
             Err(e) if start.elapsed() > Duration::from_secs(30) => return Err(e),
             Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
         }
     }
+}
+
+async fn reconnect(cfg: &PgConfig, schema: &str) -> Result<(Client, i32), String> {
+    keep_connecting(|| connect(cfg, schema)).await
 }
 
 async fn run_call(client: &Client, call: &Call) -> Result<u64, tokio_postgres::Error> {

@@ -30,7 +30,7 @@ use locklab_models::singleton_poller::statements::{
 use redis::aio::MultiplexedConnection;
 use redis::Value as RValue;
 
-use crate::faults::{Fault, FaultReport};
+use crate::faults::{keep_connecting, Fault, FaultReport};
 use crate::redis_client::{connect, send, server_args, server_ms};
 use crate::redis_probe::RedisConfig;
 use crate::run_name::run_name;
@@ -80,19 +80,12 @@ async fn connect_with_id(
     Ok((conn, id))
 }
 
-/// Keeps trying for 30 s: a restarting server refuses connections for a while.
+/// [`connect_with_id`] until the server takes connections again.
 async fn reconnect(
     client: &redis::Client,
     url: &str,
 ) -> Result<(MultiplexedConnection, i64), String> {
-    let start = Instant::now();
-    loop {
-        match connect_with_id(client, url).await {
-            Ok(c) => return Ok(c),
-            Err(e) if start.elapsed() > Duration::from_secs(30) => return Err(e),
-            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
-        }
-    }
+    keep_connecting(|| connect_with_id(client, url)).await
 }
 
 /// `renewed-lease`'s commands at `clients` clients for `time` under `fault`.

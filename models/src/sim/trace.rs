@@ -127,6 +127,14 @@ impl Record {
     }
 }
 
+/// The distinct logs collected, in their key order (none if not collecting).
+fn collected<T: Clone>(orders: &Option<BTreeMap<String, Vec<T>>>) -> Vec<Vec<T>> {
+    orders
+        .as_ref()
+        .map(|o| o.values().cloned().collect())
+        .unwrap_or_default()
+}
+
 /// Files `log` among the distinct `orders`, if they are being collected.
 fn file<T: Clone + std::fmt::Debug>(orders: &mut Option<BTreeMap<String, Vec<T>>>, log: &[T]) {
     if let Some(orders) = orders.as_mut() {
@@ -201,11 +209,7 @@ impl Recorder {
     pub fn sql_orders(&self) -> Vec<Vec<super::sql_step::SqlCall>> {
         let mut record = self.lock();
         record.file_orders();
-        record
-            .sql_orders
-            .as_ref()
-            .map(|o| o.values().cloned().collect())
-            .unwrap_or_default()
+        collected(&record.sql_orders)
     }
 
     /// Logs a Redis command as sent and answered (if recording).
@@ -230,11 +234,7 @@ impl Recorder {
     pub fn redis_orders(&self) -> Vec<Vec<super::redis_step::RedisCall>> {
         let mut record = self.lock();
         record.file_orders();
-        record
-            .redis_orders
-            .as_ref()
-            .map(|o| o.values().cloned().collect())
-            .unwrap_or_default()
+        collected(&record.redis_orders)
     }
 
     /// The current execution stopped at its step bound, undecided.
