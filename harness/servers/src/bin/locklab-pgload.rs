@@ -22,7 +22,7 @@ use std::time::Duration;
 use locklab::server_bench::{Rate, ServerBench, ServerBenchRow};
 use locklab_servers::{
     device_claims, jackpot_wins, lease_holders, Claim, Fault, FaultReport, LeaseLoad, LoadDb,
-    PgConfig, RedisConfig,
+    Measured, PgConfig, RedisConfig,
 };
 
 const CLIENTS: [usize; 3] = [1, 4, 8];
@@ -131,29 +131,48 @@ enum Server {
 /// One correct rung's run under a fault, for `time`.
 type FaultRun = Box<dyn Fn(Duration, &Fault) -> Result<FaultReport, String>>;
 
+/// One row's runs: ours, each beside the reference tool's rate in the same run.
+#[derive(Default)]
+struct Samples {
+    won: Vec<f64>,
+    tried: Vec<f64>,
+    sent: Vec<f64>,
+    reference: Vec<f64>,
+}
+
+impl Samples {
+    fn add(&mut self, ours: &Measured, reference: f64) {
+        self.won.push(ours.successes_per_s);
+        self.tried.push(ours.attempts_per_s);
+        self.sent.push(ours.statements_per_s);
+        self.reference.push(reference);
+    }
+
+    fn row(&self, server: &str, rung: &str, clients: usize, tool: &str) -> ServerBenchRow {
+        ServerBenchRow {
+            server: server.to_owned(),
+            rung: rung.to_owned(),
+            clients,
+            successes: Rate::of(&self.won),
+            attempts: Rate::of(&self.tried),
+            statements: Rate::of(&self.sent),
+            reference: tool.to_owned(),
+            reference_statements: Rate::of(&self.reference),
+        }
+    }
+}
+
 fn measure(time: Duration, runs: usize, file: &Path) -> Result<(), String> {
     let db = LoadDb::create(&PgConfig::default())?;
     let mut rows = Vec::new();
     for claim in Claim::ALL {
         for clients in CLIENTS {
-            let (mut won, mut tried, mut sent, mut pgbench) = (vec![], vec![], vec![], vec![]);
+            let mut samples = Samples::default();
             for _ in 0..runs {
                 let m = db.run(claim, clients, time)?;
-                won.push(m.successes_per_s);
-                tried.push(m.attempts_per_s);
-                sent.push(m.statements_per_s);
-                pgbench.push(db.pgbench(claim, clients, time)?);
+                samples.add(&m, db.pgbench(claim, clients, time)?);
             }
-            let row = ServerBenchRow {
-                server: "PostgreSQL".to_owned(),
-                rung: claim.id().to_owned(),
-                clients,
-                successes: Rate::of(&won),
-                attempts: Rate::of(&tried),
-                statements: Rate::of(&sent),
-                reference: "pgbench".to_owned(),
-                reference_statements: Rate::of(&pgbench),
-            };
+            let row = samples.row("PostgreSQL", claim.id(), clients, "pgbench");
             eprintln!(
                 "{} at {clients} clients: {:.0} successful ops/s of {:.0} attempts/s; {:.0} statements/s, pgbench {:.0}",
                 row.rung, row.successes.mean, row.attempts.mean, row.statements.mean, row.reference_statements.mean
@@ -165,30 +184,23 @@ fn measure(time: Duration, runs: usize, file: &Path) -> Result<(), String> {
     drop(db);
     let lease = LeaseLoad::create(&RedisConfig::default())?;
     for clients in CLIENTS {
-        let (mut won, mut tried, mut sent, mut reference) = (vec![], vec![], vec![], vec![]);
+        let mut samples = Samples::default();
         for _ in 0..runs {
             let m = lease.run(clients, time)?;
-            won.push(m.successes_per_s);
-            tried.push(m.attempts_per_s);
-            sent.push(m.statements_per_s);
             // redis-benchmark's rates, weighted by the mix of commands this run sent.
             let rb = lease.redis_benchmark(clients, time)?;
             eprintln!(
                 "  lease at {clients} clients: {:.0} ops/s, {:.0} attempts/s, {:.0} commands/s; redis-benchmark SET NX PXAT {:.0}, renew {:.0}, release {:.0} requests/s",
                 m.successes_per_s, m.attempts_per_s, m.statements_per_s, rb.acquire_per_s, rb.renew_per_s, rb.release_per_s
             );
-            reference.push(rb.commands_per_s_for(&m));
+            samples.add(&m, rb.commands_per_s_for(&m));
         }
-        let row = ServerBenchRow {
-            server: "Redis".to_owned(),
-            rung: "singleton-poller/renewed-lease".to_owned(),
+        let row = samples.row(
+            "Redis",
+            "singleton-poller/renewed-lease",
             clients,
-            successes: Rate::of(&won),
-            attempts: Rate::of(&tried),
-            statements: Rate::of(&sent),
-            reference: "redis-benchmark".to_owned(),
-            reference_statements: Rate::of(&reference),
-        };
+            "redis-benchmark",
+        );
         eprintln!(
             "{} at {clients} clients: {:.0} successful ops/s of {:.0} attempts/s; {:.0} commands/s, redis-benchmark {:.0} on the same mix",
             row.rung, row.successes.mean, row.attempts.mean, row.statements.mean, row.reference_statements.mean
