@@ -25,8 +25,9 @@ use std::time::{Duration, Instant};
 
 use locklab_models::sim::RedisArg;
 use locklab_models::singleton_poller::statements::{
-    lease_params, release_params, ACQUIRE_LEASE, RELEASE_LEASE, RENEW_LEASE,
+    lease_params_until, release_params, ACQUIRE_LEASE, RELEASE_LEASE, RENEW_LEASE,
 };
+use locklab_models::singleton_poller::LEASE_KEY;
 use redis::aio::MultiplexedConnection;
 use redis::Value as RValue;
 
@@ -211,15 +212,8 @@ async fn turn(
     section: &Section,
     now: impl Fn() -> i64,
 ) -> Result<bool, String> {
-    const KEY: &str = "bot-token-poller";
-    // The rung's parameters (key, holder, deadline), with the deadline in real
-    // server ms (so sent with base 0): `lease_params` counts in model ticks, this
-    // run in milliseconds.
-    let params = |deadline: i64| {
-        let mut p = lease_params(KEY, me, 0, 0);
-        p[2] = RedisArg::At(deadline as u64);
-        p
-    };
+    // Deadlines in real server ms (so sent with base 0).
+    let params = |deadline: i64| lease_params_until(LEASE_KEY, me, RedisArg::At(deadline as u64));
     let deadline = now() + LEASE_MS as i64;
     let granted = send(
         conn,
@@ -252,7 +246,7 @@ async fn turn(
     if polled {
         send(
             conn,
-            &server_args(RELEASE_LEASE, &release_params(KEY, me), prefix, 0),
+            &server_args(RELEASE_LEASE, &release_params(LEASE_KEY, me), prefix, 0),
         )
         .await?;
     }

@@ -62,11 +62,13 @@ pub const RELEASE_LEASE: RedisCommand =
 /// The parameters of [`ACQUIRE_LEASE`] and [`RENEW_LEASE`]: the key, the holder's
 /// index as its value, and the end of a lease of `ttl` ticks taken at `now`.
 pub fn lease_params(key: &str, me: usize, ttl: Tick, now: Tick) -> Vec<RedisArg> {
-    vec![
-        RedisArg::Key(key.to_owned()),
-        RedisArg::text(me),
-        lapses_at(now + ttl),
-    ]
+    lease_params_until(key, me, lapses_at(now + ttl))
+}
+
+/// As [`lease_params`], with the deadline given (a run on the real clock, whose
+/// lease is not a whole number of ticks).
+pub fn lease_params_until(key: &str, me: usize, deadline: RedisArg) -> Vec<RedisArg> {
+    vec![RedisArg::Key(key.to_owned()), RedisArg::text(me), deadline]
 }
 
 /// The parameters of [`RELEASE_LEASE`].
