@@ -194,7 +194,7 @@ pub fn open(
             backend.server(),
             match backend {
                 Backend::Redis => "the singleton-poller lease ones (renewed-lease, late-renewal, paused-lease-holder) send Redis commands",
-                _ => "the device-claim, jackpot and instance-coordinator ones send SQL (all but instance-coordinator/single-transaction, which kills a holder mid-transaction)",
+                _ => "the device-claim, jackpot and instance-coordinator ones send SQL",
             }
         )),
         e => UsageError(format!(

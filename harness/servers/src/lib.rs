@@ -46,7 +46,7 @@ pub use availability::{in_ci, require, ServerUnavailable};
 pub use faults::{device_claims, jackpot_wins, Fault, FaultReport};
 pub use load::{Claim, LoadDb, Measured};
 pub use log_run::{completion_of, Compared, LogRun, LogRunner};
-pub use pg::{PgConfig, PgProbe, PgStep};
+pub use pg::{PgConfig, PgProbe, PgStep, TERMINATED};
 pub use pg_case::{Completion, Expect, Observed, PgCase, Run};
 pub use redis_case::{At, RedisCase, RedisObserved};
 pub use redis_faults::lease_holders;

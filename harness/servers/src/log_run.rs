@@ -31,6 +31,10 @@ impl Compared {
     /// actor blocked) is judged by its wait alone; the server's answer is shown, not
     /// compared with an answer the model never gave.
     pub fn agrees(&self) -> bool {
+        if self.model.dropped {
+            // The backend was terminated: nothing to compare but that it was.
+            return self.server.completion != Completion::StillWaiting;
+        }
         self.server.waited == self.model.waited
             && (self.model.result.is_none()
                 || completion_of(&self.model.result) == self.server.completion)
@@ -139,10 +143,13 @@ impl LogRunner {
         probe.setup_with_params(&reset)?;
         let steps: Vec<PgStep> = log
             .iter()
-            .map(|c| PgStep {
-                conn: c.session.0 as usize,
-                sql: c.sql.clone(),
-                params: c.params.clone(),
+            .map(|c| {
+                let conn = c.session.0 as usize;
+                if c.dropped {
+                    PgStep::terminate(conn)
+                } else {
+                    PgStep::statement(conn, &c.sql, &c.params)
+                }
             })
             .collect();
         let observed = probe.run(&steps);
@@ -154,11 +161,12 @@ impl LogRunner {
         for (name, query) in &self.harm {
             harmed.push((name.clone(), probe.query_bool(query)?));
         }
-        // A statement still waiting (or a transaction left open) would carry into the
-        // next log: start the next one on fresh connections.
+        // A statement still waiting (or a transaction left open, or a connection
+        // terminated) would carry into the next log: start it on fresh connections.
         let left_busy = observed
             .iter()
             .any(|o| o.completion == Completion::StillWaiting)
+            || probe.any_terminated()
             || probe.any_in_transaction()?;
         if !left_busy {
             self.probe = Some(probe);

@@ -39,16 +39,56 @@ impl Default for PgConfig {
     }
 }
 
-/// One step of a forced interleaving: `sql` with `params` on connection `conn`.
+/// One step of a forced interleaving: `sql` with `params` on connection `conn` — or,
+/// with `terminate`, that connection's backend terminated from the control
+/// connection (a process crash, a killed connection).
 #[derive(Debug, Clone)]
 pub struct PgStep {
     /// Which of the probe's connections sends it.
     pub conn: usize,
-    /// The statement text, exactly as the model parses it.
+    /// The statement text, exactly as the model parses it (empty for `terminate`).
     pub sql: String,
     /// `$1…`.
     pub params: Vec<Value>,
+    /// Instead of a statement: end this connection's backend
+    /// (`pg_terminate_backend`, waiting until it has exited, so its transaction has
+    /// rolled back and its locks are gone). The connection is dead afterwards.
+    pub terminate: bool,
 }
+
+impl PgStep {
+    /// `sql` with `params` on connection `conn`.
+    pub fn statement(conn: usize, sql: &str, params: &[Value]) -> PgStep {
+        PgStep {
+            conn,
+            sql: sql.to_owned(),
+            params: params.to_vec(),
+            terminate: false,
+        }
+    }
+
+    /// Connection `conn`'s backend terminated.
+    pub fn terminate(conn: usize) -> PgStep {
+        PgStep {
+            conn,
+            sql: String::new(),
+            params: Vec::new(),
+            terminate: true,
+        }
+    }
+
+    /// The step as a message shows it.
+    pub fn describe(&self) -> String {
+        if self.terminate {
+            format!("{}: (backend terminated)", self.conn)
+        } else {
+            format!("{}: {}", self.conn, self.sql)
+        }
+    }
+}
+
+/// SQLSTATE of a statement whose backend was terminated under it (`admin_shutdown`).
+pub const TERMINATED: &str = "57P01";
 
 type StepResult = Result<(Vec<Vec<Value>>, u64), String>;
 
@@ -57,6 +97,8 @@ struct Conn {
     pid: i32,
     /// A step still running on this connection: its index and task.
     running: Option<(usize, JoinHandle<StepResult>)>,
+    /// Its backend was terminated by a step.
+    dead: bool,
 }
 
 /// N step connections and a control connection to a real PostgreSQL, inside a fresh
@@ -86,6 +128,9 @@ async fn connect(cfg: &PgConfig) -> Result<Client, ServerUnavailable> {
 fn sqlstate(e: &tokio_postgres::Error) -> String {
     match e.code() {
         Some(code) => code.code().to_owned(),
+        // The backend exited before it could send an error (a terminated waiter
+        // usually gets 57P01 first; when the socket closes first, say the same).
+        None if e.is_closed() => TERMINATED.to_owned(),
         None => format!("client error: {e}"),
     }
 }
@@ -144,6 +189,24 @@ async fn settle(control: &Client, conns: &mut [Conn], c: usize, out: &mut [Obser
     }
 }
 
+/// Terminates connection `c`'s backend and waits until it has exited (its
+/// transaction rolled back, its locks released); a step it had running ends with the
+/// error the server sent it.
+async fn terminate(control: &Client, conns: &mut [Conn], c: usize, out: &mut [Observed]) {
+    let ended: bool = control
+        .query_one("SELECT pg_terminate_backend($1, 10000)", &[&conns[c].pid])
+        .await
+        .expect("control connection")
+        .get(0);
+    assert!(ended, "backend {} did not exit within 10 s", conns[c].pid);
+    conns[c].dead = true;
+    if let Some((j, handle)) = conns[c].running.take() {
+        let done = tokio::time::timeout(SETTLE, handle).await;
+        let r = done.expect("a terminated backend's statement ends");
+        out[j].completion = completion(r.expect("step task"));
+    }
+}
+
 impl PgProbe {
     /// Opens `conns` step connections and creates the run's schema. Each connection
     /// gets `search_path` set to it and a short `deadlock_timeout` (100 ms: cases
@@ -185,6 +248,7 @@ impl PgProbe {
                     client: Arc::new(client),
                     pid,
                     running: None,
+                    dead: false,
                 });
             }
             Ok::<_, ServerUnavailable>((control, out))
@@ -244,6 +308,12 @@ impl PgProbe {
         })
     }
 
+    /// Whether a step terminated one of the probe's connections (it cannot be used
+    /// for another run).
+    pub fn any_terminated(&self) -> bool {
+        self.conns.iter().any(|c| c.dead)
+    }
+
     /// Whether a step connection is inside a transaction (or still running a step).
     pub fn any_in_transaction(&self) -> Result<bool, String> {
         let pids: Vec<i32> = self.conns.iter().map(|c| c.pid).collect();
@@ -278,6 +348,17 @@ impl PgProbe {
         } = self;
         rt.block_on(async {
             for (i, step) in steps.iter().enumerate() {
+                if step.terminate {
+                    terminate(control, conns, step.conn, &mut out).await;
+                    out[i].completion = Completion::Rows {
+                        rows: vec![],
+                        affected: 0,
+                    };
+                    for c in 0..conns.len() {
+                        settle(control, conns, c, &mut out).await;
+                    }
+                    continue;
+                }
                 // A connection with a step still running: let it finish first.
                 if let Some((j, handle)) = conns[step.conn].running.take() {
                     let done = tokio::time::timeout(SETTLE, handle).await;

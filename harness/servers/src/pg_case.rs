@@ -3,7 +3,7 @@
 
 use locklab_models::sim::store::sql::{Db, ExecError, SessionId, Statement, Value};
 
-use crate::pg::{PgConfig, PgProbe, PgStep};
+use crate::pg::{PgConfig, PgProbe, PgStep, TERMINATED};
 use crate::require;
 
 /// How a step ended.
@@ -99,11 +99,17 @@ impl PgCase {
     /// Adds step `sql` with parameters on connection `conn`.
     pub fn step_p(mut self, conn: usize, sql: &str, params: &[Value]) -> PgCase {
         assert!(conn < self.conns, "{}: no connection {conn}", self.name);
-        self.steps.push(PgStep {
-            conn,
-            sql: sql.into(),
-            params: params.to_vec(),
-        });
+        self.steps.push(PgStep::statement(conn, sql, params));
+        self.expect.push(Expect::default());
+        self
+    }
+
+    /// Adds a step that terminates connection `conn`'s backend (a crashed client):
+    /// on the model, [`Db::disconnect`]. A statement it had waiting fails with
+    /// 57P01 (`admin_shutdown`), as the server answers it.
+    pub fn terminate(mut self, conn: usize) -> PgCase {
+        assert!(conn < self.conns, "{}: no connection {conn}", self.name);
+        self.steps.push(PgStep::terminate(conn));
         self.expect.push(Expect::default());
         self
     }
@@ -155,9 +161,10 @@ impl PgCase {
         let mut waiting: Vec<(usize, Statement)> = Vec::new();
         for (i, step) in self.steps.iter().enumerate() {
             assert!(
-                !waiting
-                    .iter()
-                    .any(|(j, _)| self.steps[*j].conn == step.conn),
+                step.terminate
+                    || !waiting
+                        .iter()
+                        .any(|(j, _)| self.steps[*j].conn == step.conn),
                 "{}: step {i} needs connection {} while a step there still waits",
                 self.name,
                 step.conn
@@ -166,19 +173,36 @@ impl PgCase {
                 waited: false,
                 completion: Completion::StillWaiting,
             });
-            match Statement::parse(&step.sql) {
-                Err(e) => {
-                    out[i].completion = Completion::Error {
-                        code: e.code.into(),
-                    }
+            if step.terminate {
+                db.disconnect(sessions[step.conn]);
+                out[i].completion = Completion::Rows {
+                    rows: vec![],
+                    affected: 0,
+                };
+                if let Some(k) = waiting
+                    .iter()
+                    .position(|(j, _)| self.steps[*j].conn == step.conn)
+                {
+                    let (j, _) = waiting.remove(k);
+                    out[j].completion = Completion::Error {
+                        code: TERMINATED.into(),
+                    };
                 }
-                Ok(stmt) => match db.execute(sessions[step.conn], &stmt, &step.params) {
-                    Err(ExecError::Blocked { .. }) => {
-                        out[i].waited = true;
-                        waiting.push((i, stmt));
+            } else {
+                match Statement::parse(&step.sql) {
+                    Err(e) => {
+                        out[i].completion = Completion::Error {
+                            code: e.code.into(),
+                        }
                     }
-                    r => out[i].completion = model_completion(r),
-                },
+                    Ok(stmt) => match db.execute(sessions[step.conn], &stmt, &step.params) {
+                        Err(ExecError::Blocked { .. }) => {
+                            out[i].waited = true;
+                            waiting.push((i, stmt));
+                        }
+                        r => out[i].completion = model_completion(r),
+                    },
+                }
             }
             // Re-issue waiting statements until none makes progress.
             let mut progress = true;
@@ -234,9 +258,11 @@ impl PgCase {
         self.check_expectations("PostgreSQL", &server);
         for (i, (m, s)) in model.iter().zip(&server).enumerate() {
             assert_eq!(
-                m, s,
-                "{}: step {i} ({}: {}) model vs PostgreSQL",
-                self.name, self.steps[i].conn, self.steps[i].sql
+                m,
+                s,
+                "{}: step {i} ({}) model vs PostgreSQL",
+                self.name,
+                self.steps[i].describe()
             );
         }
         for (t, (m, s)) in self
@@ -257,8 +283,9 @@ impl PgCase {
         for (i, (want, got)) in self.expect.iter().zip(observed).enumerate() {
             let what = || {
                 format!(
-                    "{}: step {i} ({}: {}) on {who}",
-                    self.name, self.steps[i].conn, self.steps[i].sql
+                    "{}: step {i} ({}) on {who}",
+                    self.name,
+                    self.steps[i].describe()
                 )
             };
             if let Some(w) = want.waited {

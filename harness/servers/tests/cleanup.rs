@@ -23,11 +23,7 @@ fn runs_leave_no_schema_or_key_behind() {
                 "INSERT INTO t VALUES (1)",
             ])
             .unwrap();
-        let step = |conn, sql: &str| PgStep {
-            conn,
-            sql: sql.into(),
-            params: vec![],
-        };
+        let step = |conn, sql: &str| PgStep::statement(conn, sql, &[]);
         probe.run(&[
             step(0, "BEGIN"),
             step(0, "UPDATE t SET id = 2"),

@@ -112,3 +112,55 @@ fn a_log_the_server_answers_differently_is_reported_at_that_statement() {
     let run = runner.run(&log).unwrap();
     assert_eq!(run.first_disagreement(), Some(last));
 }
+
+/// `instance-coordinator/single-transaction` crashes an instance mid-purchase: in
+/// the statement log that is a dropped connection, which the server run turns into a
+/// terminated backend at the same point — the server must roll the purchase back
+/// and let the other instance buy, as the model does.
+#[test]
+fn a_crash_mid_transaction_is_a_terminated_backend_on_the_server() {
+    let s = locklab::scenarios::find("instance-coordinator/single-transaction").unwrap();
+    let model = s.build(&s.defaults()).unwrap();
+    let engine = locklab::engine::Loom::bounded(2);
+    let (_, orders) =
+        locklab::engine::explore_collecting_sql(Arc::clone(&model), &engine, Budget::default());
+    // Logs where the victim's connection died with its transaction open (a BEGIN of
+    // its session logged before the drop, and no COMMIT/ROLLBACK between).
+    let mid_transaction = |log: &&Vec<locklab::sim::SqlCall>| {
+        let Some(d) = log.iter().position(|c| c.dropped) else {
+            return false;
+        };
+        let session = log[d].session;
+        let mine: Vec<&str> = log[..d]
+            .iter()
+            .filter(|c| c.session == session)
+            .map(|c| c.sql.as_str())
+            .collect();
+        mine.iter().rposition(|q| q.starts_with("BEGIN"))
+            > mine
+                .iter()
+                .rposition(|q| *q == "COMMIT" || *q == "ROLLBACK")
+    };
+    let crashed: Vec<&Vec<_>> = orders.iter().filter(mid_transaction).collect();
+    assert!(
+        !crashed.is_empty(),
+        "no explored schedule crashed an instance mid-transaction ({} logs)",
+        orders.len()
+    );
+    let Some(mut runner) = require(s.id(), runner_for(&model).map_err(unreachable)) else {
+        return;
+    };
+    for log in &crashed {
+        let run = runner.run(log).expect("the server ran the log");
+        if let Some(i) = run.first_disagreement() {
+            panic!("statement {i} answered differently: {:?}", run.steps[i]);
+        }
+        let harmed: Vec<&String> = run.harm.iter().filter(|h| h.1).map(|h| &h.0).collect();
+        assert!(harmed.is_empty(), "harm on the server: {harmed:?}");
+    }
+    eprintln!(
+        "{} of {} logs crash an instance mid-transaction; all agree with PostgreSQL",
+        crashed.len(),
+        orders.len()
+    );
+}

@@ -42,6 +42,8 @@ const RR: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ";
 
 #[path = "store_spec/conditional_updates.rs"]
 mod conditional_updates;
+#[path = "store_spec/dropped_connections.rs"]
+mod dropped_connections;
 #[path = "store_spec/errors_and_deadlocks.rs"]
 mod errors_and_deadlocks;
 #[path = "store_spec/key_conflicts.rs"]

@@ -4,7 +4,7 @@
 use crate::sim::{ActorId, Cast, Property, Scheme, ServerForm, Step};
 
 use super::world::{inst, ShopWorld, PET, USER};
-use super::{instance, profile, statements, Config, Protocol, LONE_CONTENDER_ACQUIRES};
+use super::{instance, profile, statements, Config, LONE_CONTENDER_ACQUIRES};
 
 /// An instance-coordinator model, ready to run under any engine.
 #[derive(Debug, Clone, Hash)]
@@ -54,9 +54,9 @@ impl Scheme for InstanceCoordinator {
         if let Some(crash) = cfg.crash {
             cast.crash(ActorId(crash.instance), crash.at, move |s| {
                 let session = ShopWorld::session(crash.instance);
-                let db = &mut s.state.db;
+                let db = &s.state.db;
                 if db.in_transaction(session) || db.is_waiting(session) {
-                    db.disconnect(session);
+                    s.drop_connection(|w| &mut w.db, session);
                 }
             });
         }
@@ -76,14 +76,8 @@ impl Scheme for InstanceCoordinator {
     }
 
     fn server(&self) -> Option<ServerForm> {
-        // A connection that dies mid-transaction is rolled back by the model's
-        // database; a statement log has no way to tell the server so (its locks would
-        // stay and its waiters wait on), so the single transaction with a crash has no
-        // server form. The lease protocols' crashes leave nothing open: every
-        // statement there autocommits or its transaction is one step.
-        if self.cfg.crash.is_some() && self.cfg.protocol == Protocol::SingleTransaction {
-            return None;
-        }
+        // A crash mid-transaction is in the statement log as a dropped connection
+        // (`Step::drop_connection`): the server run terminates that backend there.
         let pets = format!("FROM user_pets WHERE user_id = {USER} AND pet_id = {PET}");
         Some(ServerForm {
             postgres_setup: statements::setup(&self.cfg),

@@ -86,6 +86,7 @@ impl Batch<'_, '_> {
             params: call.params,
             waited: false,
             result: Some(result.clone()),
+            dropped: false,
         });
         result
     }

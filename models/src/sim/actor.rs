@@ -99,6 +99,9 @@ impl<S> Actor<S> {
         self.blocking(label, WaitsFor::Condition, |w| {
             let mut step = w.step(self.id, self.shared.recording);
             let out = f(&mut step);
+            if out.is_some() {
+                self.log_dropped(&step);
+            }
             let (saw, violation, disturbed) = (step.saw, step.violation, step.disturbed);
             let Some(out) = out else {
                 if disturbed {
@@ -250,6 +253,7 @@ impl<S> Actor<S> {
                 w.actors[victim.0].status = Status::Crashed;
                 let mut step = w.step(victim, self.shared.recording);
                 on_crash(&mut step);
+                self.log_dropped(&step);
                 format!("{name} crashed")
             } else {
                 format!("{name} had already exited")
@@ -288,7 +292,15 @@ impl<S> Actor<S> {
     ) -> (U, Option<String>, Option<(Property, String)>) {
         let mut step = w.step(self.id, self.shared.recording);
         let out = f(&mut step);
+        self.log_dropped(&step);
         (out, step.saw, step.violation)
+    }
+
+    /// Logs the connections a step dropped, in the statement log.
+    fn log_dropped(&self, step: &Step<'_, S>) {
+        for call in step.dropped_log() {
+            self.recorder().log_sql(call);
+        }
     }
 
     /// An actor leaving a pause point: the timeline says how long it stalled.

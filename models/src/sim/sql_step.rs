@@ -25,6 +25,26 @@ pub struct SqlCall {
     pub waited: bool,
     /// What it returned once complete (`None`: it never completed in the run).
     pub result: Option<Result<Outcome, SqlError>>,
+    /// Not a statement: here the session's connection died (its actor crashed), so
+    /// its open transaction rolled back and a statement it had waiting is gone. A
+    /// server run terminates that session's backend at this point. `sql` and
+    /// `params` are empty.
+    pub dropped: bool,
+}
+
+impl SqlCall {
+    /// The log entry for `session`'s connection dying, by [`Step::drop_connection`].
+    pub fn connection_dropped(actor: &str, session: SessionId) -> SqlCall {
+        SqlCall {
+            actor: actor.to_owned(),
+            session,
+            sql: String::new(),
+            params: Vec::new(),
+            waited: false,
+            result: None,
+            dropped: true,
+        }
+    }
 }
 
 impl<S> Actor<S> {
@@ -115,6 +135,7 @@ impl<S> Actor<S> {
             params: params.to_vec(),
             waited,
             result,
+            dropped: false,
         };
         let log = |params: &[Value], waited: bool, result: Option<Result<Outcome, SqlError>>| {
             let call = record(stmt, params, waited, result);

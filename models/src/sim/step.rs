@@ -1,5 +1,6 @@
 //! [`Step`]: what a step's closure works with.
 
+use super::store::sql::{Db, SessionId};
 use super::trace::CheckCount;
 use super::world::{count_check, ActorSlot, Status};
 use super::{ActorId, Property, Tick};
@@ -24,6 +25,8 @@ pub struct Step<'a, S> {
     /// statement whose deadlock check aborted another session): the other waiters
     /// must look again, or the kit would call the run deadlocked.
     pub(crate) disturbed: bool,
+    /// Sessions whose connection this step dropped, for the statement log.
+    pub(crate) dropped: Vec<SessionId>,
 }
 
 impl<'a, S> Step<'a, S> {
@@ -47,7 +50,27 @@ impl<'a, S> Step<'a, S> {
             saw: None,
             violation: None,
             disturbed: false,
+            dropped: Vec::new(),
         }
+    }
+
+    /// `session`'s connection to `db(state)` dies now (its process crashed, or a
+    /// fault cut it): its open transaction rolls back, its locks are released and a
+    /// statement it had waiting is gone ([`Db::disconnect`]). The statement log
+    /// records it, so a real server running the same log terminates that session's
+    /// backend at the same point.
+    pub fn drop_connection(&mut self, db: impl FnOnce(&mut S) -> &mut Db, session: SessionId) {
+        db(self.state).disconnect(session);
+        self.dropped.push(session);
+    }
+
+    /// The statement-log entries for the connections this step dropped.
+    pub(crate) fn dropped_log(&self) -> Vec<super::SqlCall> {
+        let actor = self.name(self.me);
+        self.dropped
+            .iter()
+            .map(|&session| super::SqlCall::connection_dropped(actor, session))
+            .collect()
     }
 
     /// Says what the step saw or did, for the timeline. The text is only built when

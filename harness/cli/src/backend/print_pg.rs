@@ -12,6 +12,17 @@ pub fn print_run(run: &LogRun, schema: Option<&str>) {
     let w = super::actor_width(run.steps.iter().map(|c| c.model.actor.as_str()));
     println!("{:>3}  {:w$}  statement  →  model | server", "#", "actor");
     for (i, c) in run.steps.iter().enumerate() {
+        if c.model.dropped {
+            let server = match &c.server.completion {
+                locklab_servers::Completion::StillWaiting => "NOT terminated   <<< differs",
+                _ => "backend terminated",
+            };
+            println!(
+                "{i:>3}  {:w$}  (connection dropped: the actor crashed)  →  rolled back | {server}",
+                c.model.actor
+            );
+            continue;
+        }
         let params: Vec<String> = c.model.params.iter().map(ToString::to_string).collect();
         let model = describe(
             &locklab_servers::completion_of(&c.model.result),
