@@ -11,6 +11,8 @@
 //! - `device-claim/epoch-lease`: claims of one hot device with a short lease; a client
 //!   counts itself holder from a won claim until its release or its connection's
 //!   death. No claim may win while another client holds the device.
+//!
+//! [`crate::fault_runs`] has more rungs under the same loop ([`with_faults`]).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -21,7 +23,7 @@ use locklab_models::jackpot::statements as jackpot;
 use locklab_models::sim::store::sql::{Call, Value};
 use tokio::sync::Mutex;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::Client;
+use tokio_postgres::{Client, Row};
 
 use crate::pg::PgConfig;
 use crate::pg_value::{row_values, Param};
@@ -93,46 +95,140 @@ async fn reconnect(cfg: &PgConfig, schema: &str) -> Result<(Client, i32), String
     keep_connecting(|| connect(cfg, schema)).await
 }
 
-async fn run_call(client: &Client, call: &Call) -> Result<u64, tokio_postgres::Error> {
+/// Sends `call`; the rows it affected.
+pub(crate) async fn run_call(client: &Client, call: &Call) -> Result<u64, tokio_postgres::Error> {
     let params: Vec<Param> = call.params.iter().map(Param).collect();
     let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
     client.execute(call.stmt.sql(), &refs).await
 }
 
+/// Sends `call`; the rows it returned.
+pub(crate) async fn query_call(
+    client: &Client,
+    call: &Call,
+) -> Result<Vec<Row>, tokio_postgres::Error> {
+    let params: Vec<Param> = call.params.iter().map(Param).collect();
+    let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+    client.query(call.stmt.sql(), &refs).await
+}
+
+/// Sends `call`, which returns exactly one row (an error otherwise).
+pub(crate) async fn query_one_call(
+    client: &Client,
+    call: &Call,
+) -> Result<Row, tokio_postgres::Error> {
+    let params: Vec<Param> = call.params.iter().map(Param).collect();
+    let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+    client.query_one(call.stmt.sql(), &refs).await
+}
+
+/// The rows `sql` returns, every column an integer (`NULL` is an error naming it):
+/// how the runs read the invariant back from the server.
+pub(crate) async fn read_ints(client: &Client, sql: &str) -> Result<Vec<Vec<i64>>, String> {
+    let rows = client
+        .query(sql, &[])
+        .await
+        .map_err(|e| format!("{sql}: {e}"))?;
+    rows.iter()
+        .map(|row| {
+            row_values(row)?
+                .into_iter()
+                .map(|v| match v {
+                    Value::Int(n) => Ok(n),
+                    other => Err(format!("{sql}: {other} where an integer was expected")),
+                })
+                .collect()
+        })
+        .collect()
+}
+
 /// The pids clients currently use, for the killer.
 type Pids = Arc<Mutex<Vec<i32>>>;
 
-/// One client's loop: `op` until `time` is up, reconnecting after a lost connection.
-/// `op` returns Ok(true) for a completed operation.
-struct Counters {
+/// What the clients of one run counted.
+pub(crate) struct Counters {
     completed: AtomicU64,
     failed: AtomicU64,
     lost: AtomicU64,
 }
 
+impl Counters {
+    /// The run's report: these counts, and the invariant as read from the server.
+    pub(crate) fn report(
+        self,
+        rung: &'static str,
+        invariant: Result<String, String>,
+    ) -> FaultReport {
+        FaultReport {
+            rung,
+            completed: self.completed.into_inner(),
+            connections_lost: self.lost.into_inner(),
+            failed_statements: self.failed.into_inner(),
+            invariant,
+        }
+    }
+}
+
 /// Runs `clients` clients of `op` for `time` under `fault`, in a fresh schema set up
-/// with `rows`; then `check` reads the invariant from the server. Drops the schema.
-async fn with_faults<F, Fut>(
+/// with `rows`; then `check` reads what the invariant needs from the server, on a
+/// fresh connection in the schema. Drops the schema, whatever happened.
+///
+/// Each client loops `op(client, me, k, start)` (its `k`-th operation; `start` the
+/// run's start, for a virtual clock) until `time` is up; `Ok(true)` is a completed
+/// operation. An error counts as a failed statement; one that closed the connection
+/// also as a lost connection, and the client reconnects (for 30 s at most); one that
+/// left it open is followed by a `ROLLBACK`.
+pub(crate) async fn with_faults<F, Fut, C, CFut, T>(
     cfg: &PgConfig,
     rows: Vec<(&'static str, Vec<Value>)>,
     clients: usize,
     time: Duration,
     fault: &Fault,
     op: F,
-) -> Result<(Counters, Client, String), String>
+    check: C,
+) -> Result<(Counters, T), String>
 where
     F: Fn(Arc<Client>, usize, u64, Instant) -> Fut + Send + Sync + 'static + Clone,
     Fut: std::future::Future<Output = Result<bool, tokio_postgres::Error>> + Send,
+    C: FnOnce(Client) -> CFut,
+    CFut: std::future::Future<Output = Result<T, String>>,
 {
     let schema = run_name();
     let (admin, _) = connect(cfg, "public").await?;
     admin
-        .batch_execute(&format!(
-            "CREATE SCHEMA {schema}; SET search_path TO {schema}"
-        ))
+        .batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .await
+        .map_err(|e| e.to_string())?;
+    let outcome = run_clients(cfg, &schema, admin, rows, clients, time, fault, op, check).await;
+    drop_schema(cfg, &schema).await;
+    outcome
+}
+
+/// [`with_faults`] once its schema exists.
+#[allow(clippy::too_many_arguments)]
+async fn run_clients<F, Fut, C, CFut, T>(
+    cfg: &PgConfig,
+    schema: &str,
+    admin: Client,
+    rows: Vec<(&'static str, Vec<Value>)>,
+    clients: usize,
+    time: Duration,
+    fault: &Fault,
+    op: F,
+    check: C,
+) -> Result<(Counters, T), String>
+where
+    F: Fn(Arc<Client>, usize, u64, Instant) -> Fut + Send + Sync + 'static + Clone,
+    Fut: std::future::Future<Output = Result<bool, tokio_postgres::Error>> + Send,
+    C: FnOnce(Client) -> CFut,
+    CFut: std::future::Future<Output = Result<T, String>>,
+{
+    admin
+        .batch_execute(&format!("SET search_path TO {schema}"))
         .await
         .map_err(|e| e.to_string())?;
     crate::load::setup(&admin, rows).await?;
+    drop(admin);
     let counters = Arc::new(Counters {
         completed: AtomicU64::new(0),
         failed: AtomicU64::new(0),
@@ -142,7 +238,7 @@ where
     let start = Instant::now();
     let mut tasks = Vec::new();
     for me in 0..clients {
-        let (cfg, schema, op) = (cfg.clone(), schema.clone(), op.clone());
+        let (cfg, schema, op) = (cfg.clone(), schema.to_owned(), op.clone());
         let (counters, pids) = (Arc::clone(&counters), Arc::clone(&pids));
         tasks.push(tokio::spawn(async move {
             let mut k = 0u64;
@@ -184,8 +280,8 @@ where
     injector.await.map_err(|e| e.to_string())??;
     let counters = Arc::try_unwrap(counters).map_err(|_| "clients still running".to_owned())?;
     // The admin connection does not survive a restart: read with a fresh one.
-    let (reader, _) = reconnect(cfg, &schema).await?;
-    Ok((counters, reader, schema))
+    let (reader, _) = reconnect(cfg, schema).await?;
+    Ok((counters, check(reader).await?))
 }
 
 async fn inject(
@@ -236,7 +332,8 @@ async fn drop_schema(cfg: &PgConfig, schema: &str) {
     }
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
+/// A run's own runtime (two workers: the machines this runs on are small).
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -262,9 +359,7 @@ pub fn jackpot_wins(
             run_call(&client, &end).await?;
             Ok(paid)
         };
-        let (counters, reader, schema) =
-            with_faults(cfg, jackpot::setup(1, SEED), clients, time, fault, op).await?;
-        let read = async {
+        let read = |reader: Client| async move {
             let pool = reader
                 .query_one("SELECT amount FROM jackpots WHERE id = 0", &[])
                 .await
@@ -277,22 +372,15 @@ pub fn jackpot_wins(
                 .get(0);
             Ok::<_, String>((amount, paid))
         };
-        let outcome = read.await;
-        drop_schema(cfg, &schema).await;
-        let (amount, paid) = outcome?;
+        let (counters, (amount, paid)) =
+            with_faults(cfg, jackpot::setup(1, SEED), clients, time, fault, op, read).await?;
         let expected = Value::Int(SEED - WIN * paid);
         let invariant = if amount == expected {
             Ok(format!("money conserved: the pool holds {SEED} − {WIN} × {paid} paid wins = {amount}; no win id twice (primary key)"))
         } else {
             Err(format!("money lost: the pool holds {amount}, but {SEED} − {WIN} × {paid} paid wins = {expected}"))
         };
-        Ok(FaultReport {
-            rung: "jackpot/guarded-decrement",
-            completed: counters.completed.into_inner(),
-            connections_lost: counters.lost.into_inner(),
-            failed_statements: counters.failed.into_inner(),
-            invariant,
-        })
+        Ok(counters.report("jackpot/guarded-decrement", invariant))
     })
 }
 
@@ -330,9 +418,9 @@ pub fn device_claims(
                 Ok(true)
             }
         };
-        let (counters, _reader, schema) =
-            with_faults(cfg, device::setup(1), clients, time, fault, op).await?;
-        drop_schema(cfg, &schema).await;
+        let nothing = |_: Client| async { Ok(()) };
+        let (counters, ()) =
+            with_faults(cfg, device::setup(1), clients, time, fault, op, nothing).await?;
         Ok::<_, String>(counters)
     })?;
     let overlaps = overlaps.load(Ordering::SeqCst);
@@ -343,11 +431,5 @@ pub fn device_claims(
             "{overlaps} claims won while another client held the device"
         ))
     };
-    Ok(FaultReport {
-        rung: "device-claim/epoch-lease",
-        completed: report.completed.into_inner(),
-        connections_lost: report.lost.into_inner(),
-        failed_statements: report.failed.into_inner(),
-        invariant,
-    })
+    Ok(report.report("device-claim/epoch-lease", invariant))
 }

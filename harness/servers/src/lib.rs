@@ -17,13 +17,17 @@
 //!   bounded search, run on the server from the model's own statement logs.
 //! - [`jackpot_wins`] / [`device_claims`]: correct rungs' statements under killed
 //!   connections or a server restart, the invariants read back from the server;
-//!   [`lease_holders`] the lease's commands on Redis under the same faults.
+//!   [`lease_holders`] the lease's commands on Redis under the same faults;
+//!   [`jackpot_cas`], [`jackpot_row_lock_wins`], [`jackpot_batches`],
+//!   [`device_conditional_claims`] and [`fenced_purchases`] more correct rungs under
+//!   the same faults on PostgreSQL.
 //! - [`require`]: what to do when a server is unreachable (fail under `CI=true`,
 //!   skip otherwise).
 #![deny(missing_docs)]
 
 mod against;
 mod availability;
+mod fault_runs;
 mod faults;
 mod load;
 mod log_run;
@@ -43,6 +47,10 @@ pub use against::{
     AgainstError, Agreement, Reproduction, ServerRun,
 };
 pub use availability::{in_ci, require, ServerUnavailable};
+pub use fault_runs::{
+    device_conditional_claims, fenced_purchases, jackpot_batches, jackpot_cas,
+    jackpot_row_lock_wins,
+};
 pub use faults::{device_claims, jackpot_wins, Fault, FaultReport};
 pub use load::{Claim, LoadDb, Measured};
 pub use log_run::{completion_of, Compared, LogRun, LogRunner};

@@ -13,7 +13,9 @@
 //! `--restart`, one PostgreSQL restart by COMMAND half-way, e.g. `pg_ctlcluster 15
 //! main restart`; with `--redis-restart`, one Redis restart), each run's invariant
 //! read back from the server (PostgreSQL) or from the clients' critical sections
-//! (the Redis lease).
+//! (the Redis lease). On PostgreSQL: `jackpot/guarded-decrement`, `version-cas`,
+//! `row-lock-win` and `canonical-lock-order`; `device-claim/epoch-lease` and
+//! `conditional-update`; `instance-coordinator/fenced-lease`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -21,11 +23,16 @@ use std::time::Duration;
 
 use locklab::server_bench::{Rate, ServerBench, ServerBenchRow};
 use locklab_servers::{
-    device_claims, jackpot_wins, lease_holders, Claim, Fault, FaultReport, LeaseLoad, LoadDb,
-    Measured, PgConfig, RedisConfig,
+    device_claims, device_conditional_claims, fenced_purchases, jackpot_batches, jackpot_cas,
+    jackpot_row_lock_wins, jackpot_wins, lease_holders, Claim, Fault, FaultReport, LeaseLoad,
+    LoadDb, Measured, PgConfig, RedisConfig,
 };
 
 const CLIENTS: [usize; 3] = [1, 4, 8];
+/// Wins the row-lock-win run's pool holds (and half a win) under kills: about what
+/// its clients pay in the first half of the run here, so the pool runs dry and the
+/// rest of the wins are refused.
+const POOL_WINS: i64 = 500;
 const USAGE: &str =
     "usage: locklab-pgload [SECONDS RUNS FILE] (defaults: 2 3 reports/servers.json)";
 
@@ -90,7 +97,19 @@ fn faults(restart: Option<String>, redis_restart: Option<String>) -> ExitCode {
         let runs: Vec<FaultRun> = match server {
             Server::Postgres => vec![
                 Box::new(|t, f: &Fault| jackpot_wins(&PgConfig::default(), 4, t, f)),
+                Box::new(|t, f: &Fault| jackpot_cas(&PgConfig::default(), 4, t, f)),
+                Box::new(|t, f: &Fault| {
+                    // Under kills the pool runs dry part-way; a restart run keeps paying.
+                    let wins = match f {
+                        Fault::KillConnections { .. } => POOL_WINS,
+                        Fault::Restart { .. } => 100 * POOL_WINS,
+                    };
+                    jackpot_row_lock_wins(&PgConfig::default(), 4, t, f, wins)
+                }),
+                Box::new(|t, f: &Fault| jackpot_batches(&PgConfig::default(), 4, t, f)),
                 Box::new(|t, f: &Fault| device_claims(&PgConfig::default(), 4, t, f)),
+                Box::new(|t, f: &Fault| device_conditional_claims(&PgConfig::default(), 4, t, f)),
+                Box::new(|t, f: &Fault| fenced_purchases(&PgConfig::default(), 4, t, f)),
             ],
             Server::Redis => vec![Box::new(|t, f: &Fault| {
                 lease_holders(&RedisConfig::default(), 4, t, f)
