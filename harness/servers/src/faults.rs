@@ -1,25 +1,16 @@
-//! Faults on a real PostgreSQL: correct rungs' own statements under connections
-//! killed mid-transaction (`pg_terminate_backend` from a control connection) and,
-//! when asked, a server restart mid-run. The invariants are read from the server
-//! afterwards, not from what the clients believe (a client whose connection died at
-//! `COMMIT` cannot know whether it committed; the server can).
+//! The loop every PostgreSQL fault run shares, and its faults: clients sending a
+//! correct rung's own statements under connections killed mid-transaction
+//! (`pg_terminate_backend` from a control connection) and, when asked, a server
+//! restart mid-run ([`with_faults`]); then the invariant is read from the server,
+//! not from what the clients believe (a client whose connection died at `COMMIT`
+//! cannot know whether it committed; the server can).
 //!
-//! - `jackpot/guarded-decrement`: wins (`BEGIN; INSERT paid_wins …; UPDATE … WHERE
-//!   amount >= $w; COMMIT`), some of them redelivered. Money is conserved (the pool
-//!   holds its seed less one win per `paid_wins` row), never negative, no win paid
-//!   twice.
-//! - `device-claim/epoch-lease`: claims of one hot device with a short lease; a client
-//!   counts itself holder from a won claim until its release or its connection's
-//!   death. No claim may win while another client holds the device.
-//!
-//! [`crate::fault_runs`] has more rungs under the same loop ([`with_faults`]).
+//! The runs themselves, one file a scheme, are in [`crate::fault_runs`].
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use locklab_models::device_claim::statements as device;
-use locklab_models::jackpot::statements as jackpot;
 use locklab_models::sim::store::sql::{Call, Value};
 use tokio::sync::Mutex;
 use tokio_postgres::types::ToSql;
@@ -59,11 +50,6 @@ pub struct FaultReport {
     /// The invariant, as read from the server: `Ok(what held)` or `Err(what broke)`.
     pub invariant: Result<String, String>,
 }
-
-const WIN: i64 = 80;
-const SEED: i64 = 80_000_000;
-/// Lease of the device-claim run, in ms of the run's clock.
-const LEASE_MS: u64 = 50;
 
 async fn connect(cfg: &PgConfig, schema: &str) -> Result<(Client, i32), String> {
     let client = crate::load::connect(cfg, schema).await?;
@@ -170,15 +156,16 @@ impl Counters {
 }
 
 /// Runs `clients` clients of `op` for `time` under `fault`, in a fresh schema set up
-/// with `rows`; then `check` reads what the invariant needs from the server, on a
-/// fresh connection in the schema. Drops the schema, whatever happened.
+/// with `rows`, on a runtime of its own; then `check` reads what the invariant needs
+/// from the server, on a fresh connection in the schema. Drops the schema, whatever
+/// happened.
 ///
 /// Each client loops `op(client, me, k, start)` (its `k`-th operation; `start` the
 /// run's start, for a virtual clock) until `time` is up; `Ok(true)` is a completed
 /// operation. An error counts as a failed statement; one that closed the connection
 /// also as a lost connection, and the client reconnects (for 30 s at most); one that
 /// left it open is followed by a `ROLLBACK`.
-pub(crate) async fn with_faults<F, Fut, C, CFut, T>(
+pub(crate) fn with_faults<F, Fut, C, CFut, T>(
     cfg: &PgConfig,
     rows: Vec<(&'static str, Vec<Value>)>,
     clients: usize,
@@ -193,42 +180,46 @@ where
     C: FnOnce(Client) -> CFut,
     CFut: std::future::Future<Output = Result<T, String>>,
 {
-    let schema = run_name();
-    let (admin, _) = connect(cfg, "public").await?;
-    admin
-        .batch_execute(&format!("CREATE SCHEMA {schema}"))
-        .await
-        .map_err(|e| e.to_string())?;
-    let outcome = run_clients(cfg, &schema, admin, rows, clients, time, fault, op, check).await;
-    drop_schema(cfg, &schema).await;
-    outcome
+    runtime()?.block_on(async {
+        let schema = run_name();
+        let (admin, _) = connect(cfg, "public").await?;
+        admin
+            .batch_execute(&format!("CREATE SCHEMA {schema}"))
+            .await
+            .map_err(|e| e.to_string())?;
+        // Once the schema exists: whatever happens here, it is dropped after.
+        let outcome = async {
+            admin
+                .batch_execute(&format!("SET search_path TO {schema}"))
+                .await
+                .map_err(|e| e.to_string())?;
+            crate::load::setup(&admin, rows).await?;
+            drop(admin);
+            let counters = run_clients(cfg, &schema, clients, time, fault, op).await?;
+            // The admin connection does not survive a restart: read with a fresh one.
+            let (reader, _) = reconnect(cfg, &schema).await?;
+            Ok((counters, check(reader).await?))
+        }
+        .await;
+        drop_schema(cfg, &schema).await;
+        outcome
+    })
 }
 
-/// [`with_faults`] once its schema exists.
-#[allow(clippy::too_many_arguments)]
-async fn run_clients<F, Fut, C, CFut, T>(
+/// [`with_faults`]' clients and its fault injector, in the schema set up, until
+/// `time` is up; what the clients counted.
+async fn run_clients<F, Fut>(
     cfg: &PgConfig,
     schema: &str,
-    admin: Client,
-    rows: Vec<(&'static str, Vec<Value>)>,
     clients: usize,
     time: Duration,
     fault: &Fault,
     op: F,
-    check: C,
-) -> Result<(Counters, T), String>
+) -> Result<Counters, String>
 where
     F: Fn(Arc<Client>, usize, u64, Instant) -> Fut + Send + Sync + 'static + Clone,
     Fut: std::future::Future<Output = Result<bool, tokio_postgres::Error>> + Send,
-    C: FnOnce(Client) -> CFut,
-    CFut: std::future::Future<Output = Result<T, String>>,
 {
-    admin
-        .batch_execute(&format!("SET search_path TO {schema}"))
-        .await
-        .map_err(|e| e.to_string())?;
-    crate::load::setup(&admin, rows).await?;
-    drop(admin);
     let counters = Arc::new(Counters {
         completed: AtomicU64::new(0),
         failed: AtomicU64::new(0),
@@ -278,10 +269,7 @@ where
         t.await.map_err(|e| e.to_string())??;
     }
     injector.await.map_err(|e| e.to_string())??;
-    let counters = Arc::try_unwrap(counters).map_err(|_| "clients still running".to_owned())?;
-    // The admin connection does not survive a restart: read with a fresh one.
-    let (reader, _) = reconnect(cfg, schema).await?;
-    Ok((counters, check(reader).await?))
+    Arc::try_unwrap(counters).map_err(|_| "clients still running".to_owned())
 }
 
 async fn inject(
@@ -333,103 +321,10 @@ async fn drop_schema(cfg: &PgConfig, schema: &str) {
 }
 
 /// A run's own runtime (two workers: the machines this runs on are small).
-pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| e.to_string())
-}
-
-/// `jackpot/guarded-decrement`'s wins under `fault`; every fourth win redelivers the
-/// previous id.
-pub fn jackpot_wins(
-    cfg: &PgConfig,
-    clients: usize,
-    time: Duration,
-    fault: &Fault,
-) -> Result<FaultReport, String> {
-    runtime()?.block_on(async {
-        let op = |client: Arc<Client>, me: usize, k: u64, _: Instant| async move {
-            let id = (me as u64) * 10_000_000 + if k % 4 == 0 { k - 1 } else { k };
-            run_call(&client, &jackpot::begin()).await?;
-            let fresh = run_call(&client, &jackpot::record_win(id as u32)).await? == 1;
-            let paid = fresh && run_call(&client, &jackpot::guarded_decrement(0, WIN)).await? == 1;
-            let end = if paid { jackpot::commit() } else { jackpot::rollback() };
-            run_call(&client, &end).await?;
-            Ok(paid)
-        };
-        let read = |reader: Client| async move {
-            let pool = reader
-                .query_one("SELECT amount FROM jackpots WHERE id = 0", &[])
-                .await
-                .map_err(|e| e.to_string())?;
-            let amount = row_values(&pool)?[0].clone();
-            let paid: i64 = reader
-                .query_one("SELECT count(*) FROM paid_wins", &[])
-                .await
-                .map_err(|e| e.to_string())?
-                .get(0);
-            Ok::<_, String>((amount, paid))
-        };
-        let (counters, (amount, paid)) =
-            with_faults(cfg, jackpot::setup(1, SEED), clients, time, fault, op, read).await?;
-        let expected = Value::Int(SEED - WIN * paid);
-        let invariant = if amount == expected {
-            Ok(format!("money conserved: the pool holds {SEED} − {WIN} × {paid} paid wins = {amount}; no win id twice (primary key)"))
-        } else {
-            Err(format!("money lost: the pool holds {amount}, but {SEED} − {WIN} × {paid} paid wins = {expected}"))
-        };
-        Ok(counters.report("jackpot/guarded-decrement", invariant))
-    })
-}
-
-/// `device-claim/epoch-lease`'s claims of one hot device under `fault`.
-pub fn device_claims(
-    cfg: &PgConfig,
-    clients: usize,
-    time: Duration,
-    fault: &Fault,
-) -> Result<FaultReport, String> {
-    let holders = Arc::new(AtomicU64::new(0));
-    let overlaps = Arc::new(AtomicU64::new(0));
-    let report = runtime()?.block_on(async {
-        let (h, o) = (Arc::clone(&holders), Arc::clone(&overlaps));
-        let op = move |client: Arc<Client>, me: usize, _: u64, start: Instant| {
-            let (holders, overlaps) = (Arc::clone(&h), Arc::clone(&o));
-            async move {
-                let now = start.elapsed().as_millis() as u64;
-                let won = run_call(
-                    &client,
-                    &device::claim_if_free_or_expired(0, me, now, LEASE_MS, true),
-                )
-                .await?
-                    == 1;
-                if !won {
-                    return Ok(false);
-                }
-                if holders.fetch_add(1, Ordering::SeqCst) != 0 {
-                    overlaps.fetch_add(1, Ordering::SeqCst);
-                }
-                // Hold it briefly; a fault here leaves the lease to expire.
-                tokio::time::sleep(Duration::from_millis(1)).await;
-                holders.fetch_sub(1, Ordering::SeqCst);
-                run_call(&client, &device::clear_owner(me)).await?;
-                Ok(true)
-            }
-        };
-        let nothing = |_: Client| async { Ok(()) };
-        let (counters, ()) =
-            with_faults(cfg, device::setup(1), clients, time, fault, op, nothing).await?;
-        Ok::<_, String>(counters)
-    })?;
-    let overlaps = overlaps.load(Ordering::SeqCst);
-    let invariant = if overlaps == 0 {
-        Ok("no double claim: no claim won while another client held the device".to_owned())
-    } else {
-        Err(format!(
-            "{overlaps} claims won while another client held the device"
-        ))
-    };
-    Ok(report.report("device-claim/epoch-lease", invariant))
 }

@@ -48,10 +48,10 @@ pub use against::{
 };
 pub use availability::{in_ci, require, ServerUnavailable};
 pub use fault_runs::{
-    device_conditional_claims, fenced_purchases, jackpot_batches, jackpot_cas,
-    jackpot_row_lock_wins,
+    device_claims, device_conditional_claims, fenced_purchases, jackpot_batches, jackpot_cas,
+    jackpot_row_lock_wins, jackpot_wins,
 };
-pub use faults::{device_claims, jackpot_wins, Fault, FaultReport};
+pub use faults::{Fault, FaultReport};
 pub use load::{Claim, LoadDb, Measured};
 pub use log_run::{completion_of, Compared, LogRun, LogRunner};
 pub use pg::{PgConfig, PgProbe, PgStep, TERMINATED};

@@ -1,0 +1,392 @@
+//! The instance coordinator's `fenced-lease` rung under faults: bot instances
+//! buying pets under the atomic lease on `locks` and the shop's fence, the balances
+//! and pets read back from the server, the leases granted checked for overlaps.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::{Duration, Instant};
+
+use locklab_models::instance_coordinator::statements::locks::{self, ReleaseBy};
+use locklab_models::instance_coordinator::statements::{self as coordinator, shop};
+use locklab_models::instance_coordinator::{Config as ShopConfig, Fence, Protocol};
+use locklab_models::sim::store::sql::{Call, Value};
+use tokio_postgres::Client;
+
+use super::{bump, get, Commits};
+use crate::faults::{
+    query_call, query_one_call, read_ints, run_call, with_faults, Fault, FaultReport,
+};
+use crate::pg::PgConfig;
+
+/// Lease of the fenced-lease run, in ms of the run's clock: the model's 3 ticks, so
+/// leases do lapse under live holders and the shop's fence has work to do.
+const SHOP_LEASE_MS: u64 = 3;
+/// Every this many ms the "buy" command changes: all clients handle the same one.
+const COMMAND_MS: u64 = 4;
+
+/// A lease a client was granted, as it believes it holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Grant {
+    token: i64,
+    /// The `$now` its acquire sent, in ms of the run.
+    sent_ms: u64,
+    /// When its acquire returned, in µs of the run: the holder believes it holds
+    /// the lease from here on.
+    from_us: u64,
+    /// Its lease ends here (`$now + lease`), in ms of the run.
+    until_ms: u64,
+    released: bool,
+}
+
+/// What the clients of the fenced-lease run saw, and the shop's memory.
+#[derive(Default)]
+struct ShopState {
+    /// The sequence the tokens come from (the model's `next_token`).
+    next_token: AtomicU64,
+    /// Per lock key, the shop's fence register: the shop checks a fence and applies
+    /// the write under it as one step, as the model's step does.
+    fences: StdMutex<HashMap<String, Arc<tokio::sync::Mutex<Fence>>>>,
+    /// Per lock key, the leases granted.
+    grants: StdMutex<HashMap<String, Vec<Grant>>>,
+    /// Grants while another client's lease on the key was live and not released:
+    /// (key, the grant, the other's).
+    overlaps: StdMutex<Vec<(String, Grant, Grant)>>,
+    /// Grants whose `$now` came before another unreleased lease on the key ended,
+    /// though they returned after it had (sent before it lapsed, run after).
+    stale_now: AtomicU64,
+    commands: AtomicU64,
+    /// Purchases the clients saw commit, and in doubt.
+    purchases: Commits,
+    busy: AtomicU64,
+    owned: AtomicU64,
+    short: AtomicU64,
+    fence_refused: AtomicU64,
+    fence_backwards: AtomicU64,
+}
+
+impl ShopState {
+    fn register(&self, key: &str) -> Arc<tokio::sync::Mutex<Fence>> {
+        let mut fences = self.fences.lock().unwrap_or_else(|e| e.into_inner());
+        Arc::clone(fences.entry(key.to_owned()).or_default())
+    }
+
+    /// Records a grant. One that returned while another client's lease on the key
+    /// was live (its end still to come) and unreleased is an overlap: two clients
+    /// believed they held the key at once. The server grants only once the lease in
+    /// the row has ended by the grant's `$now` (which comes before the grant returns),
+    /// or the row was released or taken over (after *its* lease ended), so a correct
+    /// lease never overlaps. (The grant's `$now` is no guide: sent before another
+    /// lease lapsed, it can run after that lease lapsed and was released.)
+    fn granted(&self, key: &str, g: Grant) {
+        let mut grants = self.grants.lock().unwrap_or_else(|e| e.into_inner());
+        let list = grants.entry(key.to_owned()).or_default();
+        let live = |o: &&Grant| !o.released && o.from_us < g.until_ms * 1000;
+        if let Some(o) = list
+            .iter()
+            .filter(live)
+            .find(|o| g.from_us < o.until_ms * 1000)
+        {
+            let mut overlaps = self.overlaps.lock().unwrap_or_else(|e| e.into_inner());
+            overlaps.push((key.to_owned(), g, *o));
+        } else if list.iter().filter(live).any(|o| g.sent_ms < o.until_ms) {
+            bump(&self.stale_now);
+        }
+        list.push(g);
+    }
+
+    fn released(&self, key: &str, token: i64) {
+        let mut grants = self.grants.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(g) = grants
+            .get_mut(key)
+            .and_then(|l| l.iter_mut().find(|g| g.token == token))
+        {
+            g.released = true;
+        }
+    }
+}
+
+/// `call`'s statement with other parameters (the model's helpers bind its one user
+/// and pet; the run buys many).
+fn with_params(call: Call, params: Vec<i64>) -> Call {
+    Call {
+        stmt: call.stmt,
+        params: params.into_iter().map(Value::Int).collect(),
+    }
+}
+
+/// `instance-coordinator/fenced-lease`'s purchases under `fault`. Every
+/// `COMMAND_MS` (4) ms of the run's clock a new "buy pet p for user u" command arrives,
+/// and every client handles it (as each bot instance does), as the model's instance
+/// does: `ACQUIRE_LEASE` of `pet_buy_{u}_{p}` at `$now` (ms of the run) with a token
+/// from a sequence, busy if refused; show the shop the fence and read the profile as
+/// one snapshot (`BEGIN ISOLATION LEVEL REPEATABLE READ`, balance, pets, `COMMIT`);
+/// buy only if the pet is not owned and the balance covers it: the shop refuses a
+/// fence older than one it has seen, else `BEGIN`, guarded debit (`ROLLBACK` if it
+/// paid nothing), insert the pet, `COMMIT`; release by token. The model's price; user
+/// 1 with a large balance, user 2 with 5½ prices, so its purchases run out.
+///
+/// The server's rows must show no pet owned twice (`user_pets` has no unique key in
+/// this rung: only the lease and fence stop a second one), every balance ≥ 0, and
+/// every balance plus the prices of its user's pets equal to the starting balance;
+/// and the pets between the purchases the clients saw commit and those in doubt. No
+/// client may be granted a lease while another's is live and unreleased.
+pub fn fenced_purchases(
+    cfg: &PgConfig,
+    clients: usize,
+    time: Duration,
+    fault: &Fault,
+) -> Result<FaultReport, String> {
+    let mut model = ShopConfig::new(Protocol::FencedLease, clients);
+    let price = model.price as i64;
+    let users: [(i64, i64); 2] = [(1, price * 1_000_000), (2, price * 5 + price / 2)];
+    model.balance = users[0].1 as u64;
+    let mut setup = coordinator::setup(&model);
+    setup.push((
+        coordinator::INSERT_USER,
+        vec![Value::Int(users[1].0), Value::Int(users[1].1)],
+    ));
+    let state = Arc::new(ShopState {
+        next_token: AtomicU64::new(1),
+        ..ShopState::default()
+    });
+    let st = Arc::clone(&state);
+    let op = move |client: Arc<Client>, me: usize, _: u64, start: Instant| {
+        let s = Arc::clone(&st);
+        async move {
+            let now = start.elapsed().as_millis() as u64;
+            let command = now / COMMAND_MS;
+            s.commands.fetch_max(command + 1, Ordering::SeqCst);
+            let user = users[command as usize % users.len()].0;
+            let pet = command as i64 + 1;
+            let key = format!("pet_buy_{user}_{pet}");
+            let token = s.next_token.fetch_add(1, Ordering::SeqCst);
+            let won = query_call(
+                &client,
+                &locks::acquire_lease(&key, me, token, now, SHOP_LEASE_MS),
+            )
+            .await?;
+            let Some(fence) = won.first().map(|r| r.get::<_, i64>(0)) else {
+                bump(&s.busy);
+                return Ok(false);
+            };
+            s.granted(
+                &key,
+                Grant {
+                    token: fence,
+                    sent_ms: now,
+                    from_us: start.elapsed().as_micros() as u64,
+                    until_ms: now + SHOP_LEASE_MS,
+                    released: false,
+                },
+            );
+            let register = s.register(&key);
+            let buy = {
+                let mut shop_fence = register.lock().await;
+                shop::note_fence(&mut shop_fence, fence as u64);
+                run_call(&client, &coordinator::begin_snapshot()).await?;
+                let balance: i64 =
+                    query_one_call(&client, &with_params(shop::select_balance(), vec![user]))
+                        .await?
+                        .get(0);
+                let pets: i64 =
+                    query_one_call(&client, &with_params(shop::select_pets(), vec![user, pet]))
+                        .await?
+                        .get(0);
+                run_call(&client, &coordinator::commit()).await?;
+                if pets > 0 {
+                    bump(&s.owned);
+                } else if balance < price {
+                    bump(&s.short);
+                }
+                pets == 0 && balance >= price
+            };
+            let mut bought = false;
+            if buy {
+                let mut shop_fence = register.lock().await;
+                match shop::fenced_write(&mut shop_fence, fence as u64) {
+                    Err(_) => bump(&s.fence_refused),
+                    Ok(last) => {
+                        if last.is_some_and(|l| l > fence as u64) {
+                            bump(&s.fence_backwards);
+                        }
+                        run_call(&client, &coordinator::begin()).await?;
+                        let debit = with_params(shop::debit(0), vec![price, user]);
+                        if run_call(&client, &debit).await? == 0 {
+                            run_call(&client, &coordinator::rollback()).await?;
+                            bump(&s.short);
+                        } else {
+                            let insert = with_params(shop::insert_pet(0), vec![user, pet, price]);
+                            run_call(&client, &insert).await?;
+                            let commit = run_call(&client, &coordinator::commit()).await;
+                            s.purchases.count(&commit);
+                            commit?;
+                            bought = true;
+                        }
+                    }
+                }
+            }
+            s.released(&key, fence);
+            run_call(
+                &client,
+                &locks::release_lock(&key, ReleaseBy::Token(fence as u64)),
+            )
+            .await?;
+            Ok(bought)
+        }
+    };
+    let read = |reader: Client| async move {
+        let twice = read_ints(
+            &reader,
+            "SELECT user_id, pet_id, count(*) FROM user_pets GROUP BY user_id, pet_id \
+             HAVING count(*) > 1 ORDER BY user_id, pet_id",
+        )
+        .await?;
+        let balances = read_ints(
+            &reader,
+            "SELECT u.id, u.balance, coalesce(sum(p.price), 0), count(p.pet_id) FROM users u \
+             LEFT JOIN user_pets p ON p.user_id = u.id GROUP BY u.id, u.balance ORDER BY u.id",
+        )
+        .await?;
+        let locks_left = read_ints(&reader, "SELECT count(*) FROM locks").await?;
+        Ok::<_, String>((twice, balances, locks_left))
+    };
+    let (counters, (twice, balances, locks_left)) =
+        with_faults(cfg, setup, clients, time, fault, op, read)?;
+    let overlaps = state
+        .overlaps
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let invariant = purchases_held(&state, &users, &twice, &balances, &locks_left, &overlaps);
+    Ok(counters.report("instance-coordinator/fenced-lease", invariant))
+}
+
+fn purchases_held(
+    s: &ShopState,
+    users: &[(i64, i64)],
+    twice: &[Vec<i64>],
+    balances: &[Vec<i64>],
+    locks_left: &[Vec<i64>],
+    overlaps: &[(String, Grant, Grant)],
+) -> Result<String, String> {
+    if let Some(row) = twice.first() {
+        return Err(format!(
+            "a pet owned twice: {} (user, pet, count) rows over 1, first {row:?}",
+            twice.len()
+        ));
+    }
+    if let Some((key, g, o)) = overlaps.first() {
+        return Err(format!(
+            "{} leases granted while another's was live: {key} to token {} (sent $now = \
+             {} ms, returned at {} µs, until {} ms) while token {} held it (sent {} ms, \
+             returned at {} µs, until {} ms, not released)",
+            overlaps.len(),
+            g.token,
+            g.sent_ms,
+            g.from_us,
+            g.until_ms,
+            o.token,
+            o.sent_ms,
+            o.from_us,
+            o.until_ms
+        ));
+    }
+    let backwards = get(&s.fence_backwards);
+    if backwards > 0 {
+        return Err(format!(
+            "the shop accepted {backwards} writes with a fence older than one it had accepted"
+        ));
+    }
+    if balances.len() != users.len() {
+        return Err(format!(
+            "{} users where the set-up made {}",
+            balances.len(),
+            users.len()
+        ));
+    }
+    let mut held = Vec::new();
+    let mut pets = 0;
+    for (row, &(id, initial)) in balances.iter().zip(users) {
+        let &[user, balance, paid, owned] = row.as_slice() else {
+            return Err(format!("user {id} reads {row:?}"));
+        };
+        if user != id {
+            return Err(format!("user {user} where user {id} was expected"));
+        }
+        if balance < 0 {
+            return Err(format!("user {user}'s balance is below zero: {balance}"));
+        }
+        if balance + paid != initial {
+            return Err(format!(
+                "money not conserved: user {user} has {balance} and {owned} pets worth \
+                 {paid}, but started with {initial}"
+            ));
+        }
+        pets += owned as u64;
+        held.push(format!(
+            "user {user} {balance} + {paid} = {initial} ({owned} pets)"
+        ));
+    }
+    let (known, in_doubt) = (s.purchases.known(), s.purchases.in_doubt());
+    if pets < known || pets > known + in_doubt {
+        return Err(format!(
+            "the server holds {pets} pets, but the clients saw {known} purchases commit \
+             and {in_doubt} in doubt"
+        ));
+    }
+    let left = locks_left
+        .first()
+        .and_then(|r| r.first())
+        .copied()
+        .unwrap_or(0);
+    Ok(format!(
+        "no pet owned twice, balances never negative and conserved: {}; {pets} purchases \
+         = {known} acknowledged + {} of {in_doubt} in doubt (COMMIT in flight), over {} \
+         commands; no lease granted while another's was live ({} grants sent a $now \
+         before an earlier lease ended but ran after it had); the shop refused {} writes \
+         with an old fence; {} acquires found the lease busy, {} handlings found the pet \
+         owned, {} the balance short; {left} lock rows left by holders that died before \
+         their release",
+        held.join(", "),
+        pets - known,
+        get(&s.commands),
+        get(&s.stale_now),
+        get(&s.fence_refused),
+        get(&s.busy),
+        get(&s.owned),
+        get(&s.short),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_grant_overlapping_a_live_unreleased_lease_is_an_overlap() {
+        let s = ShopState::default();
+        // Sent at `sent` ms, returned `late` µs after it.
+        let g = |token, sent: u64, late: u64| Grant {
+            token,
+            sent_ms: sent,
+            from_us: sent * 1000 + late,
+            until_ms: sent + 3,
+            released: false,
+        };
+        s.granted("k", g(1, 0, 100));
+        // Lapsed by the second grant's clock: not an overlap.
+        s.granted("k", g(2, 3, 100));
+        s.released("k", 2);
+        // Released: not an overlap.
+        s.granted("k", g(3, 4, 100));
+        // Sent before 3's lease ended, returned after: not an overlap, but stale.
+        s.granted("k", g(4, 5, 2_500));
+        assert!(s.overlaps.lock().unwrap().is_empty());
+        assert_eq!(get(&s.stale_now), 1);
+        // Returned at 6.1 ms, while 3's lease (until 7 ms) was live and unreleased.
+        s.granted("k", g(5, 6, 100));
+        let overlaps = s.overlaps.lock().unwrap().clone();
+        assert_eq!(overlaps, [("k".to_owned(), g(5, 6, 100), g(3, 4, 100))]);
+    }
+}
