@@ -103,6 +103,21 @@ impl Ran {
         }
     }
 
+    /// The harms the server's rows show at the end (PostgreSQL's harm queries);
+    /// `None` where the server has no harm queries (Redis: the key table shows it).
+    fn harm_seen(&self) -> Option<Vec<String>> {
+        match self {
+            Ran::Postgres(r) => Some(
+                r.harm
+                    .iter()
+                    .filter(|(_, happened)| *happened)
+                    .map(|(name, _)| name.clone())
+                    .collect(),
+            ),
+            Ran::Redis(_) => None,
+        }
+    }
+
     fn steps(&self) -> usize {
         match self {
             Ran::Postgres(r) => r.steps.len(),
@@ -194,7 +209,7 @@ pub fn open(
             backend.server(),
             match backend {
                 Backend::Redis => "the singleton-poller lease ones (renewed-lease, late-renewal, paused-lease-holder) send Redis commands",
-                _ => "the device-claim, jackpot and instance-coordinator ones send SQL",
+                _ => "the device-claim, jackpot, instance-coordinator and cart-reservation ones send SQL",
             }
         )),
         e => UsageError(format!(
@@ -314,9 +329,36 @@ pub struct CheckedOnServer {
     pub agreement: Compared,
     /// The sizes it ran at.
     pub params: Params,
-    /// For a violating rung: whether its counterexample reproduced, and how many
-    /// steps it ran on the server.
-    pub reproduced: Option<(bool, usize)>,
+    /// For a violating rung: how its counterexample ran on the server.
+    pub reproduced: Option<Reproduced>,
+}
+
+/// A violating rung's model counterexample, run on the server.
+pub struct Reproduced {
+    /// The model's replay violated the property and the server answered every
+    /// step as the model did.
+    pub agreed: bool,
+    /// Steps it ran on the server (none: the harm is all in process memory).
+    pub steps: usize,
+    /// The harms the server's rows show (`None`: the server has no harm queries).
+    pub harm: Option<Vec<String>>,
+}
+
+impl Reproduced {
+    /// The `check --backend` column: what the server showed of the counterexample.
+    pub fn describe(&self, unit: &str) -> String {
+        let n = match self.steps {
+            1 => format!("1 {unit}"),
+            n => format!("{n} {unit}s"),
+        };
+        match &self.harm {
+            _ if !self.agreed => "NOT reproduced".to_owned(),
+            _ if self.steps == 0 => format!("no {unit}s: harm in process"),
+            Some(harm) if harm.is_empty() => format!("agrees ({n}), harm in process"),
+            Some(harm) => format!("reproduced ({n}): {}", harm.join(", ")),
+            None => format!("reproduced ({n})"),
+        }
+    }
 }
 
 /// Runs [`CheckedOnServer`] for `scenario` on `backend`; `None` if it has no form
@@ -347,11 +389,17 @@ pub fn check_one(
                     let (verdict, run) = runner
                         .reproduce(Arc::clone(&model), &schedule)
                         .map_err(server)?;
-                    let reproduced =
-                        verdict.failure().is_some() && run.first_disagreement().is_none();
-                    Some((reproduced, run.steps()))
+                    Some(Reproduced {
+                        agreed: verdict.failure().is_some() && run.first_disagreement().is_none(),
+                        steps: run.steps(),
+                        harm: run.harm_seen(),
+                    })
                 }
-                None => Some((false, 0)),
+                None => Some(Reproduced {
+                    agreed: false,
+                    steps: 0,
+                    harm: None,
+                }),
             }
         }
     };

@@ -99,8 +99,22 @@ fn check_on_server(scenarios: &[&Scenario], on: Backend) -> Result<u8, UsageErro
         .map(|(s, _)| s.expected().to_string().len())
         .max()
         .unwrap_or(8);
+    let repros: Vec<String> = rows
+        .iter()
+        .map(|(_, done)| {
+            done.reproduced
+                .as_ref()
+                .map_or_else(|| "-".to_owned(), |r| r.describe(on.unit()))
+        })
+        .collect();
+    let r = repros
+        .iter()
+        .map(|t| t.chars().count())
+        .chain([24])
+        .max()
+        .unwrap_or(24);
     println!(
-        "{:w$}  {:x$}  {:28}  agreement ({} for {})",
+        "{:w$}  {:x$}  {:r$}  agreement ({} for {})",
         "scenario",
         "expected",
         "counterexample on server",
@@ -108,18 +122,14 @@ fn check_on_server(scenarios: &[&Scenario], on: Backend) -> Result<u8, UsageErro
         on.unit()
     );
     let mut failed = 0;
-    for (s, done) in &rows {
+    for ((s, done), repro) in rows.iter().zip(&repros) {
         let a = &done.agreement;
-        let repro = match done.reproduced {
-            None => "-".to_owned(),
-            Some((true, 1)) => format!("reproduced (1 {})", on.unit()),
-            Some((true, n)) => format!("reproduced ({n} {}s)", on.unit()),
-            Some((false, _)) => "NOT reproduced".to_owned(),
-        };
-        let ok = a.agreeing == a.orders && a.orders > 0 && done.reproduced.is_none_or(|(r, _)| r);
+        let ok = a.agreeing == a.orders
+            && a.orders > 0
+            && done.reproduced.as_ref().is_none_or(|r| r.agreed);
         failed += usize::from(!ok);
         println!(
-            "{:w$}  {:x$}  {:28}  {} of {} orders agree ({}; at {})",
+            "{:w$}  {:x$}  {:r$}  {} of {} orders agree ({}; at {})",
             s.id(),
             s.expected().to_string(),
             repro,

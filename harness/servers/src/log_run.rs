@@ -9,7 +9,7 @@
 //! the harm it shows, happen on the server too. The first statement answered
 //! differently is where model and server part, and is reported as such.
 
-use locklab_models::sim::store::sql::{Outcome, SqlError, Value};
+use locklab_models::sim::store::sql::{Outcome, SqlError, Statement, Value};
 use locklab_models::sim::{ServerForm, SqlCall};
 
 use crate::availability::ServerUnavailable;
@@ -37,8 +37,22 @@ impl Compared {
         }
         self.server.waited == self.model.waited
             && (self.model.result.is_none()
-                || completion_of(&self.model.result) == self.server.completion)
+                || as_compared(&self.model.sql, completion_of(&self.model.result))
+                    == as_compared(&self.model.sql, self.server.completion.clone()))
     }
+}
+
+/// A completion as compared: the rows of a statement that does not order them
+/// ([`Statement::orders_its_rows`]) sorted, since PostgreSQL and the model may meet
+/// them in different orders.
+fn as_compared(sql: &str, mut c: Completion) -> Completion {
+    let ordered = Statement::parse(sql).is_ok_and(|s| s.orders_its_rows());
+    if let Completion::Rows { rows, .. } = &mut c {
+        if !ordered {
+            rows.sort();
+        }
+    }
+    c
 }
 
 /// A log run on the server.

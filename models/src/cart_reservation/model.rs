@@ -1,10 +1,10 @@
 //! The cart-reservation [`Scheme`]: the tabs, the crash, the sweeper's timer, and the
 //! end-of-execution check. The kit runs the clock.
 
-use crate::sim::{ActorId, Cast, Property, Scheme, Step};
+use crate::sim::{ActorId, Cast, Property, Scheme, ServerForm, Step};
 
 use super::world::{cart_name, tab_name, CartWorld};
-use super::{sweeper, user, Config, ALL_OR_NOTHING};
+use super::{statements, sweeper, user, Config, ALL_OR_NOTHING};
 
 /// A cart-reservation model, ready to run under any engine.
 #[derive(Debug, Clone, Hash)]
@@ -16,6 +16,7 @@ impl CartReservation {
     /// Checks `cfg` and wraps it.
     pub fn new(cfg: Config) -> Result<Self, String> {
         cfg.validate()?;
+        statements::prepare();
         Ok(CartReservation { cfg })
     }
 
@@ -63,6 +64,21 @@ impl Scheme for CartReservation {
 
     fn properties(&self) -> Vec<Property> {
         super::declared(&self.cfg)
+    }
+
+    /// The shop's stock is in its database, so a sale beyond it shows on a server's
+    /// rows; the reservation maps are the write-up's in-process memory (the correct
+    /// fix's shared store too, in this model), so what goes wrong there shows in the
+    /// model's verdict, with every stock statement's answer compared.
+    fn server(&self) -> Option<ServerForm> {
+        Some(ServerForm {
+            postgres_setup: statements::setup(self.cfg.items(), i64::from(self.cfg.stock)),
+            tables: vec!["items"],
+            harm: vec![(
+                "an item sold beyond its stock".to_owned(),
+                "SELECT coalesce(bool_or(stock < 0), false) FROM items".to_owned(),
+            )],
+        })
     }
 }
 

@@ -2,27 +2,33 @@
 //! properties that matter to the shop are checked here, where the harm happens: no
 //! item sold beyond its stock, and no sale on a reservation that is not live.
 
-use crate::sim::{Step, Tick};
+use crate::sim::store::sql::Db;
+use crate::sim::{SqlBatch, Step, Tick};
 
 use super::cache::{remove_entry, Owner};
 use super::reserve::end;
-use super::statements;
+use super::statements::{self, stock_rows};
 use super::world::{cart_name, item_name, CartWorld, Item};
 use super::{Config, SALE_REQUIRES_LIVE_TOKEN, SOLD_WITHIN_STOCK};
 
+/// A shop step: statements on a tab's connection to the shop's database, none of
+/// which waits (each autocommits, or the step is the whole transaction).
+pub type ShopStep<'s, 'w> = SqlBatch<'s, 'w, CartWorld, fn(&mut CartWorld) -> &mut Db>;
+
 /// `placeOrder`'s stock check: every item of the cart has a unit left. Returns the
 /// tick at which the order was placed, or `None` if an item is sold out.
-pub fn create_order(s: &mut Step<'_, CartWorld>, cfg: &Config, user: usize) -> Option<Tick> {
-    let (cart, now) = (cfg.cart(user), s.now);
-    let stock = stock_list(s.state, &cart);
-    let sold_out = statements::sold_out(&s.state.stock, &cart);
+pub fn create_order(b: &mut ShopStep<'_, '_>, cfg: &Config, user: usize) -> Option<Tick> {
+    let (cart, now) = (cfg.cart(user), b.s.now);
+    let rows = stock_rows(&b.ok(statements::order_stock(&cart)));
+    let stock = stock_list(&rows);
+    let sold_out = statements::sold_out(&rows, &cart);
     if !sold_out.is_empty() {
-        s.saw(|| format!("stock {stock}: {} sold out, no order", cart_name(&sold_out)));
+        b.s.saw(|| format!("stock {stock}: {} sold out, no order", cart_name(&sold_out)));
         return None;
     }
     let pay = cfg.payment(user);
     let abandons = cfg.abandons == Some(user);
-    s.saw(|| {
+    b.s.saw(|| {
         if abandons {
             format!("stock {stock}: order placed; the user closes the tab without paying")
         } else if pay == 0 {
@@ -40,31 +46,31 @@ pub fn create_order(s: &mut Step<'_, CartWorld>, cfg: &Config, user: usize) -> O
 /// Payment confirmed: "process inventory", `stock = stock - 1` for every item, with no
 /// guard and no look at the reservation (the original and the write-up's code).
 /// `rid` is the reservation the tab believes it holds, if the protocol reserves.
-pub fn sell_unchecked(s: &mut Step<'_, CartWorld>, cfg: &Config, user: usize, rid: Option<usize>) {
+pub fn sell_unchecked(b: &mut ShopStep<'_, '_>, cfg: &Config, user: usize, rid: Option<usize>) {
     let cart = cfg.cart(user);
-    let before = stock_list(s.state, &cart);
-    // The property looks at the reservation before the sale changes anything; the
-    // write-up's code does not look, so the sale goes ahead regardless.
+    let after = stock_rows(&b.ok(statements::sell(&cart)));
+    // The property looks at the reservation the sale should have needed; the
+    // write-up's code does not look, so the sale went ahead regardless.
     if let Some(rid) = rid {
-        check_live_token(s, rid);
+        check_live_token(b.s, rid, &after);
     }
-    decrement(s, &cart);
-    let after = stock_list(s.state, &cart);
-    s.saw(|| format!("payment confirmed: stock {before} → {after}"));
+    count_sold(b.s, &cart);
+    let (before, after) = (stock_list(&unsold(&after)), stock_list(&after));
+    b.s.saw(|| format!("payment confirmed: stock {before} → {after}"));
 }
 
 /// The correct sale, one transaction: the token must still hold every item of the
 /// cart and every item must have a unit (`stock > 0`); then decrement and consume the
 /// reservation. Returns whether it sold (if not, the payment is refunded).
-pub fn sell_with_token(s: &mut Step<'_, CartWorld>, cfg: &Config, rid: usize) -> bool {
-    let user = s.state.reservations[rid].user;
-    let (cache, cart, now) = (cfg.cache_of(user), cfg.cart(user), s.now);
+pub fn sell_with_token(b: &mut ShopStep<'_, '_>, cfg: &Config, rid: usize) -> bool {
+    let user = b.s.state.reservations[rid].user;
+    let (cache, cart, now) = (cfg.cache_of(user), cfg.cart(user), b.s.now);
     let token = CartWorld::token(rid);
     // What the store can see: the entries that still carry this token, unexpired.
-    let lapsed = statements::lapsed(&s.state.caches[cache], &cart, Owner::Token(token), now);
+    let lapsed = statements::lapsed(&b.s.state.caches[cache], &cart, Owner::Token(token), now);
     if !lapsed.is_empty() {
-        let state = s.state.cart_state(cache, &lapsed, now);
-        s.saw(|| {
+        let state = b.s.state.cart_state(cache, &lapsed, now);
+        b.s.saw(|| {
             format!(
                 "token {token} no longer holds {}: {state}: sale refused, payment refunded",
                 cart_name(&lapsed)
@@ -72,24 +78,37 @@ pub fn sell_with_token(s: &mut Step<'_, CartWorld>, cfg: &Config, rid: usize) ->
         });
         return false;
     }
-    let before = stock_list(s.state, &cart);
     // The `stock > 0` guard is redundant in this model at every size: the order's
     // stock check ran while this token held the items, and only a sale under a live
     // token takes stock, so none can go in between. It stays for a shop with other
     // ways to sell (a counter, a second channel), which the model does not have.
-    if !statements::sold_out(&s.state.stock, &cart).is_empty() {
-        s.saw(|| format!("stock {before}: sold out, payment refunded"));
+    b.ok(statements::begin());
+    let after = stock_rows(&b.ok(statements::sell_if_in_stock(&cart)));
+    if after.len() < cart.len() {
+        b.ok(statements::rollback());
+        let sold_out: Vec<Item> = cart
+            .iter()
+            .copied()
+            .filter(|x| !after.iter().any(|r| r.0 == *x))
+            .collect();
+        b.s.saw(|| {
+            format!(
+                "{} sold out: rolled back, payment refunded",
+                cart_name(&sold_out)
+            )
+        });
         return false;
     }
-    check_live_token(s, rid);
-    decrement(s, &cart);
-    let tab = s.state.names[user].clone();
+    b.ok(statements::commit());
+    check_live_token(b.s, rid, &after);
+    count_sold(b.s, &cart);
+    let tab = b.s.state.names[user].clone();
     for &x in &cart {
-        remove_entry(s, cache, x, &tab, Some(rid));
+        remove_entry(b.s, cache, x, &tab, Some(rid));
     }
-    end(s, Some(rid));
-    let after = stock_list(s.state, &cart);
-    s.saw(|| {
+    end(b.s, Some(rid));
+    let (before, after) = (stock_list(&unsold(&after)), stock_list(&after));
+    b.s.saw(|| {
         format!(
             "token {token} live on {}: stock {before} → {after}, reservation consumed",
             cart_name(&cart)
@@ -113,8 +132,9 @@ fn lapsed_items(w: &CartWorld, rid: usize, now: Tick) -> Vec<Item> {
         .collect()
 }
 
-/// A sale on reservation `rid` needs its live entry for every item it sells.
-fn check_live_token(s: &mut Step<'_, CartWorld>, rid: usize) {
+/// A sale on reservation `rid` needs its live entry for every item it sells; `after`
+/// is the stock the sale left.
+fn check_live_token(s: &mut Step<'_, CartWorld>, rid: usize, after: &[(Item, i64)]) {
     let now = s.now;
     let lapsed = lapsed_items(s.state, rid, now);
     if lapsed.is_empty() {
@@ -123,11 +143,11 @@ fn check_live_token(s: &mut Step<'_, CartWorld>, rid: usize) {
     }
     let res = &s.state.reservations[rid];
     let state = s.state.cart_state(res.cache, &lapsed, now);
-    let sold_out = statements::sold_out(&s.state.stock, &res.cart);
-    let oversold = if sold_out.is_empty() {
+    let oversold: Vec<Item> = after.iter().filter(|r| r.1 < 0).map(|r| r.0).collect();
+    let oversold = if oversold.is_empty() {
         String::new()
     } else {
-        format!("; {} had no unit left: oversold", cart_name(&sold_out))
+        format!("; {} had no unit left: oversold", cart_name(&oversold))
     };
     let detail = format!(
         "{}'s payment went through at t={now} and it bought {}, but its reservation no longer holds {} ({state}){oversold}",
@@ -138,11 +158,12 @@ fn check_live_token(s: &mut Step<'_, CartWorld>, rid: usize) {
     s.violate(SALE_REQUIRES_LIVE_TOKEN, || detail);
 }
 
-/// `stock = stock - 1` and one more sold, for every item; then no item may have sold
+/// One more unit sold of every item (the ghost count); then no item may have sold
 /// more units than it had.
-fn decrement(s: &mut Step<'_, CartWorld>, cart: &[Item]) {
-    let w = &mut *s.state;
-    statements::decrement(&mut w.stock, &mut w.sold, cart);
+fn count_sold(s: &mut Step<'_, CartWorld>, cart: &[Item]) {
+    for &x in cart {
+        s.state.sold[x] += 1;
+    }
     let initial = s.state.initial_stock;
     if let Some(&x) = cart.iter().find(|&&x| s.state.sold[x] > initial) {
         let sold = s.state.sold[x];
@@ -154,11 +175,16 @@ fn decrement(s: &mut Step<'_, CartWorld>, cart: &[Item]) {
     }
 }
 
+/// The stock before a sale that left `after`.
+fn unsold(after: &[(Item, i64)]) -> Vec<(Item, i64)> {
+    after.iter().map(|&(x, n)| (x, n + 1)).collect()
+}
+
 /// `a=1, b=0` for the timeline.
-fn stock_list(w: &CartWorld, items: &[Item]) -> String {
-    let parts: Vec<String> = items
+fn stock_list(rows: &[(Item, i64)]) -> String {
+    let parts: Vec<String> = rows
         .iter()
-        .map(|&x| format!("{}={}", item_name(x), w.stock[x]))
+        .map(|&(x, n)| format!("{}={n}", item_name(x)))
         .collect();
     parts.join(", ")
 }

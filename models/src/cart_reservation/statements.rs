@@ -1,11 +1,15 @@
-//! What the tabs (and the sweeper) do to the reservation map and the shop's stock,
-//! one function per operation of the store. The model's steps call these, and so
-//! does [`super::CartWorkload`] on OS threads: the bench runs the statements that were
-//! checked. A step may run several of them (the write-up's synchronous pass over the
+//! What the tabs (and the sweeper) do to the reservation map, one function per
+//! operation of the map, and the SQL the shop runs on its stock. The model's steps
+//! call these, and so does [`super::CartWorkload`] on OS threads: the bench runs the
+//! statements that were checked. A step may run several of them (the write-up's synchronous pass over the
 //! map, the shared store's script); the property checks and the ghost state around
 //! them stay in the steps.
 
+/// The transaction statements every scheme shares (the kit's).
+pub use crate::sim::store::sql::{begin, commit, rollback, BEGIN, COMMIT, ROLLBACK};
+use crate::sim::store::sql::{Call, Outcome, Value};
 use crate::sim::Tick;
+use crate::sql_call;
 
 use super::cache::{Cache, Entry, Owner};
 use super::world::Item;
@@ -52,15 +56,91 @@ pub fn lapsed(cache: &Cache, cart: &[Item], owner: Owner, now: Tick) -> Vec<Item
         .collect()
 }
 
-/// The items of `cart` without a unit left in `stock`.
-pub fn sold_out(stock: &[i64], cart: &[Item]) -> Vec<Item> {
-    cart.iter().copied().filter(|&x| stock[x] < 1).collect()
+/// The shop's inventory, in its database (the write-up's "process inventory"); stock
+/// is signed, with no check, so an oversold item shows below zero.
+pub const CREATE_ITEMS: &str = "CREATE TABLE items (id int PRIMARY KEY, stock bigint NOT NULL)";
+/// One item and its units.
+pub const INSERT_ITEM: &str = "INSERT INTO items VALUES ($1, $2)";
+/// `placeOrder`'s stock check of a cart (up to three items; a shorter cart repeats
+/// its last item).
+pub const ORDER_STOCK: &str =
+    "SELECT id, stock FROM items WHERE id = $1 OR id = $2 OR id = $3 ORDER BY id";
+/// The write-up's sale after payment: one unit off every item, no guard.
+pub const SELL: &str = "UPDATE items SET stock = stock - 1 \
+     WHERE id = $1 OR id = $2 OR id = $3 RETURNING id, stock";
+/// The correct sale: one unit off every item that has one (inside a transaction
+/// that rolls back unless every item of the cart had one).
+pub const SELL_IF_IN_STOCK: &str = "UPDATE items SET stock = stock - 1 \
+     WHERE (id = $1 OR id = $2 OR id = $3) AND stock > 0 RETURNING id, stock";
+
+/// The set-up of a fresh database: every item with `stock` units.
+pub fn setup(items: usize, stock: i64) -> Vec<(&'static str, Vec<Value>)> {
+    let mut setup = vec![(CREATE_ITEMS, vec![])];
+    setup.extend((0..items).map(|x| (INSERT_ITEM, vec![Value::Int(x as i64), Value::Int(stock)])));
+    setup
 }
 
-/// `stock = stock - 1` and one more sold, for every item of `cart`.
-pub fn decrement(stock: &mut [i64], sold: &mut [u32], cart: &[Item]) {
-    for &x in cart {
-        stock[x] -= 1;
-        sold[x] += 1;
-    }
+/// Parses every statement now (once per process), so no engine's task parses on its
+/// small coroutine stack or counts the parse as part of a step.
+pub fn prepare() {
+    for _ in [
+        order_stock(&[0]),
+        sell(&[0]),
+        sell_if_in_stock(&[0]),
+        begin(),
+        commit(),
+        rollback(),
+    ] {}
+}
+
+/// `$1, $2, $3`: the cart's items, the last repeated to fill three.
+fn cart_ids(cart: &[Item]) -> [usize; 3] {
+    assert!(
+        (1..=3).contains(&cart.len()),
+        "the cart statements take 1 to 3 items, not {}",
+        cart.len()
+    );
+    let at = |i: usize| cart[i.min(cart.len() - 1)];
+    [at(0), at(1), at(2)]
+}
+
+/// [`ORDER_STOCK`] of `cart`.
+pub fn order_stock(cart: &[Item]) -> Call {
+    let [a, b, c] = cart_ids(cart);
+    sql_call!(ORDER_STOCK, a, b, c)
+}
+
+/// [`SELL`] of `cart`.
+pub fn sell(cart: &[Item]) -> Call {
+    let [a, b, c] = cart_ids(cart);
+    sql_call!(SELL, a, b, c)
+}
+
+/// [`SELL_IF_IN_STOCK`] of `cart`.
+pub fn sell_if_in_stock(cart: &[Item]) -> Call {
+    let [a, b, c] = cart_ids(cart);
+    sql_call!(SELL_IF_IN_STOCK, a, b, c)
+}
+
+/// The `(item, stock)` rows a stock statement returned, by item (an `UPDATE …
+/// RETURNING` returns them in no defined order).
+pub fn stock_rows(o: &Outcome) -> Vec<(Item, i64)> {
+    let mut rows: Vec<(Item, i64)> = o
+        .rows
+        .iter()
+        .filter_map(|r| match r.as_slice() {
+            [Value::Int(id), Value::Int(stock)] => Some((*id as Item, *stock)),
+            _ => None,
+        })
+        .collect();
+    rows.sort_unstable();
+    rows
+}
+
+/// The items of `cart` without a unit left, by the rows of [`ORDER_STOCK`].
+pub fn sold_out(rows: &[(Item, i64)], cart: &[Item]) -> Vec<Item> {
+    cart.iter()
+        .copied()
+        .filter(|x| !rows.iter().any(|&(id, stock)| id == *x && stock >= 1))
+        .collect()
 }

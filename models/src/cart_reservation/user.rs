@@ -1,10 +1,14 @@
 //! What a browser tab does with its cart, according to the [`Protocol`]: reserve it
 //! (or not), place the order, pay, sell, release.
 
+use std::fmt::Debug;
+use std::hash::Hash;
+
+use crate::sim::store::sql::Db;
 use crate::sim::{Actor, Halt, Tick};
 
 use super::reserve::{check_cart, release_by_owner, release_token, reserve_whole_cart, set_item};
-use super::shop::{create_order, sell_unchecked, sell_with_token};
+use super::shop::{create_order, sell_unchecked, sell_with_token, ShopStep};
 use super::world::CartWorld;
 use super::{Config, Protocol};
 
@@ -23,13 +27,13 @@ pub fn run(a: &Actor<CartWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
 
 /// The original: check stock, pay, decrement.
 fn no_reservation(a: &Actor<CartWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
-    let Some(at) = a.step("place order", |s| create_order(s, cfg, me))? else {
+    let Some(at) = shop(a, "place order", me, |b| create_order(b, cfg, me))? else {
         return Ok(());
     };
     if !pay(a, cfg, me, at)? {
         return Ok(());
     }
-    a.step("sell", |s| sell_unchecked(s, cfg, me, None))
+    shop(a, "sell", me, |b| sell_unchecked(b, cfg, me, None))
 }
 
 /// The write-up: reserve the cart, place the order, pay, sell, release. Any failure
@@ -55,7 +59,7 @@ fn write_up(a: &Actor<CartWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
             release_by_owner(s, cfg, me, None)
         });
     };
-    let Some(at) = a.step("place order", |s| create_order(s, cfg, me))? else {
+    let Some(at) = shop(a, "place order", me, |b| create_order(b, cfg, me))? else {
         return a.step("catch: release cart", |s| {
             release_by_owner(s, cfg, me, Some(rid))
         });
@@ -63,7 +67,7 @@ fn write_up(a: &Actor<CartWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
     if !pay(a, cfg, me, at)? {
         return Ok(());
     }
-    a.step("sell", |s| sell_unchecked(s, cfg, me, Some(rid)))?;
+    shop(a, "sell", me, |b| sell_unchecked(b, cfg, me, Some(rid)))?;
     a.step("release cart", |s| release_by_owner(s, cfg, me, Some(rid)))
 }
 
@@ -73,13 +77,15 @@ fn shared_atomic(a: &Actor<CartWorld>, cfg: &Config, me: usize) -> Result<(), Ha
     let Some(rid) = a.step("reserve cart", |s| reserve_whole_cart(s, cfg, me))? else {
         return Ok(());
     };
-    let Some(at) = a.step("place order", |s| create_order(s, cfg, me))? else {
+    let Some(at) = shop(a, "place order", me, |b| create_order(b, cfg, me))? else {
         return a.step("release token", |s| release_token(s, cfg, rid));
     };
     if !pay(a, cfg, me, at)? {
         return Ok(());
     }
-    if !a.step("sell if token live", |s| sell_with_token(s, cfg, rid))? {
+    if !shop(a, "sell if token live", me, |b| {
+        sell_with_token(b, cfg, rid)
+    })? {
         a.step("release token", |s| release_token(s, cfg, rid))?;
     }
     Ok(())
@@ -96,4 +102,16 @@ fn pay(a: &Actor<CartWorld>, cfg: &Config, me: usize, ordered_at: Tick) -> Resul
         return Ok(true);
     }
     a.sleep_until(ordered_at + ticks)
+}
+
+/// A shop step of tab `me`: its statements on its connection to the shop's database,
+/// as one step ([`Actor::sql_batch`]).
+fn shop<U: Hash + Debug>(
+    a: &Actor<CartWorld>,
+    label: &'static str,
+    me: usize,
+    f: impl Fn(&mut ShopStep<'_, '_>) -> U,
+) -> Result<U, Halt> {
+    let db: fn(&mut CartWorld) -> &mut Db = CartWorld::db;
+    a.sql_batch(label, db, CartWorld::session(me), f)
 }

@@ -1,9 +1,10 @@
 //! Cart reservation on OS threads, for the throughput bench: users (threads)
 //! reserving every item of a two-item cart (key `k` is the cart {`2k`, `2k+1`}),
 //! placing the order, paying (the critical section), and selling and releasing, with
-//! the model's own [`statements`] on its [`Cache`] and stock. Each step of the model
-//! (one synchronous pass over the map, one script of the shared store) is one
-//! critical section here, running the same statements in the same order.
+//! the model's own [`statements`] on its [`Cache`] and the shop's database. Each step
+//! of the model (one synchronous pass over the map, one script of the shared store,
+//! one shop transaction) is one critical section here, running the same statements
+//! in the same order.
 //!
 //! What the workload leaves out, and why:
 //! - The model's carts overlap in a ring, to make users race for items; here carts
@@ -21,22 +22,31 @@
 //! the model; that sale cannot be refused here, and if it were, the resource would
 //! count one more payment than the operations that completed, and the bench stops.
 
+use crate::sim::store::sql::{Call, Db, Outcome};
 use crate::sim::workload::{back_off, Clocked, Resource, Store, Tokens, Workload, LEASE_TTL};
 
 use super::cache::{Cache, Entry, Owner};
-use super::statements;
-use super::world::Item;
+use super::statements::{self, stock_rows};
+use super::world::{CartWorld, Item};
 use super::Protocol;
 
 /// Items per cart.
 const CART: usize = 2;
 
-/// The reservation map and the shop's stock: the in-process map and the shop's
-/// database of the write-up, or the one shared store of the correct fix.
+/// The reservation map and the shop's database: the in-process map of the write-up,
+/// or the one shared store of the correct fix; the `items` table with the stock.
 struct Shop {
     cache: Cache,
-    stock: Vec<i64>,
-    sold: Vec<u32>,
+    db: Db,
+}
+
+impl Shop {
+    /// `call` on user `me`'s connection; every statement here succeeds.
+    fn sql(&mut self, me: usize, call: Call) -> Outcome {
+        self.db
+            .execute(CartWorld::session(me), call.stmt, &call.params)
+            .unwrap_or_else(|e| panic!("{}: {e:?}", call.stmt.sql()))
+    }
 }
 
 /// A cart-reservation rung, runnable on OS threads: the write-up's
@@ -60,10 +70,10 @@ impl CartWorkload {
         ) {
             return Err(format!("no workload for {protocol:?}"));
         }
+        statements::prepare();
         let shop = Shop {
             cache: Cache::default(),
-            stock: vec![i64::MAX / 2; keys * CART],
-            sold: vec![0; keys * CART],
+            db: Db::set_up(&statements::setup(keys * CART, i64::MAX / 2), keys)?,
         };
         Ok(CartWorkload {
             protocol,
@@ -99,22 +109,28 @@ impl CartWorkload {
     }
 
     /// `placeOrder`'s stock check: whether every item has a unit left.
-    fn place_order(&self, cart: &[Item]) -> bool {
-        self.shop
-            .statement(|s| statements::sold_out(&s.world.stock, cart).is_empty())
+    fn place_order(&self, me: usize, cart: &[Item]) -> bool {
+        self.shop.statement(|s| {
+            let rows = stock_rows(&s.world.sql(me, statements::order_stock(cart)));
+            statements::sold_out(&rows, cart).is_empty()
+        })
     }
 
     /// The correct sale, one step: sold only while `owner` still holds every item
     /// and each has a unit; the sale consumes the reservation.
-    fn sell_with_token(&self, cart: &[Item], owner: Owner) -> bool {
+    fn sell_with_token(&self, me: usize, cart: &[Item], owner: Owner) -> bool {
         self.shop.statement(|s| {
             let (w, now) = (&mut s.world, s.now);
-            if !statements::lapsed(&w.cache, cart, owner, now).is_empty()
-                || !statements::sold_out(&w.stock, cart).is_empty()
-            {
+            if !statements::lapsed(&w.cache, cart, owner, now).is_empty() {
                 return false;
             }
-            statements::decrement(&mut w.stock, &mut w.sold, cart);
+            w.sql(me, statements::begin());
+            let sold = w.sql(me, statements::sell_if_in_stock(cart)).affected;
+            if sold < cart.len() as u64 {
+                w.sql(me, statements::rollback());
+                return false;
+            }
+            w.sql(me, statements::commit());
             for &x in cart {
                 statements::remove_entry(&mut w.cache, x);
             }
@@ -141,23 +157,21 @@ impl Workload for CartWorkload {
             }
             back_off();
         }
-        if !self.place_order(&cart) {
+        if !self.place_order(me, &cart) {
             self.release(&cart, owner);
             return false;
         }
         self.paid.increment(k);
         if shared {
-            let sold = self.sell_with_token(&cart, owner);
+            let sold = self.sell_with_token(me, &cart, owner);
             if !sold {
                 self.release(&cart, owner);
             }
             return sold;
         }
         // The write-up's sale: no re-check of the reservation, then the release.
-        self.shop.statement(|s| {
-            let w = &mut s.world;
-            statements::decrement(&mut w.stock, &mut w.sold, &cart)
-        });
+        self.shop
+            .statement(|s| s.world.sql(me, statements::sell(&cart)));
         self.release(&cart, owner);
         true
     }

@@ -2,10 +2,11 @@
 //! and the ghost state the properties need (every reservation, what it wrote, whether
 //! its holder still counts on it), plus the names the timeline uses.
 
+use crate::sim::store::sql::{Db, SessionId};
 use crate::sim::Tick;
 
 use super::cache::{Cache, Entry, Owner};
-use super::Config;
+use super::{statements, Config};
 
 /// An item, by index (`a`, `b`, ...).
 pub type Item = usize;
@@ -43,9 +44,10 @@ impl Reservation {
 pub struct CartWorld {
     /// The reservation maps: one per instance, or the single shared store.
     pub caches: Vec<Cache>,
-    /// Units in stock per item (signed: an oversold item goes below zero).
-    pub stock: Vec<i64>,
-    /// Units sold per item.
+    /// The shop's database: the `items` table with each item's stock
+    /// ([`statements::CREATE_ITEMS`]); session `1 + i` is tab `i`'s connection.
+    pub db: Db,
+    /// Units sold per item (ghost: what the sales believe they sold).
     pub sold: Vec<u32>,
     /// Units per item before the run.
     pub initial_stock: u32,
@@ -64,7 +66,11 @@ impl CartWorld {
     pub fn new(cfg: &Config) -> Self {
         CartWorld {
             caches: vec![Cache::default(); cfg.caches()],
-            stock: vec![i64::from(cfg.stock); cfg.items()],
+            db: Db::set_up(
+                &statements::setup(cfg.items(), i64::from(cfg.stock)),
+                cfg.users,
+            )
+            .unwrap_or_else(|e| panic!("{e}")),
             sold: vec![0; cfg.items()],
             initial_stock: cfg.stock,
             reservations: Vec::new(),
@@ -84,6 +90,16 @@ impl CartWorld {
             ended: false,
         });
         self.reservations.len() - 1
+    }
+
+    /// Tab `user`'s connection to the shop's database.
+    pub fn session(user: usize) -> SessionId {
+        SessionId(u32::try_from(user + 1).unwrap_or(u32::MAX))
+    }
+
+    /// The shop's database, for the kit's SQL steps.
+    pub fn db(&mut self) -> &mut Db {
+        &mut self.db
     }
 
     /// The token of reservation `rid`.

@@ -7,6 +7,8 @@
 //! is PostgreSQL's deadlock: one of them fails with `40P01`.
 
 pub use crate::sim::store::sql::Call;
+/// The transaction statements every scheme shares (the kit's).
+pub use crate::sim::store::sql::{begin, commit, rollback, BEGIN, COMMIT, ROLLBACK};
 use crate::sim::store::sql::{Outcome, Value};
 use crate::sql_call;
 
@@ -20,12 +22,6 @@ pub const CREATE_PAID_WINS: &str = "CREATE TABLE paid_wins (win_id int PRIMARY K
 /// A pool holding `$2`, at version 1.
 pub const INSERT_POOL: &str = "INSERT INTO jackpots VALUES ($1, $2, 1)";
 
-/// Opens a transaction (Read Committed, PostgreSQL's default).
-pub const BEGIN: &str = "BEGIN";
-/// Commits it (an aborted one completes as `ROLLBACK`).
-pub const COMMIT: &str = "COMMIT";
-/// Rolls it back.
-pub const ROLLBACK: &str = "ROLLBACK";
 /// The committed pool, as an autocommit read sees it.
 pub const READ_POOL: &str = "SELECT amount, version FROM jackpots WHERE id = $1";
 /// The original code's write of an amount computed from what it read.
@@ -79,21 +75,6 @@ pub fn prepare() {
         record_win(0),
         guarded_decrement(0, 0),
     ] {}
-}
-
-/// [`BEGIN`].
-pub fn begin() -> Call {
-    sql_call!(BEGIN)
-}
-
-/// [`COMMIT`].
-pub fn commit() -> Call {
-    sql_call!(COMMIT)
-}
-
-/// [`ROLLBACK`].
-pub fn rollback() -> Call {
-    sql_call!(ROLLBACK)
 }
 
 /// [`READ_POOL`] of group `g`; read the answer with [`pool_row`].

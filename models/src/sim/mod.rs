@@ -28,6 +28,7 @@ mod redis_step;
 pub mod runtime;
 pub mod scenario;
 mod scheme;
+mod sql_batch;
 mod sql_step;
 mod step;
 pub mod store;
@@ -46,6 +47,7 @@ pub use redis_step::{
 pub use runtime::Runtime;
 pub use scenario::{Expected, LoomPlan, Param, Params, Scenario, ShuttlePlan, StatesPlan};
 pub use scheme::{Model, RedisForm, Scheme, ServerForm, SharedModel};
+pub use sql_batch::SqlBatch;
 pub use sql_step::SqlCall;
 pub use step::Step;
 pub use trace::{CheckCount, Event, Recorder, Trace};

@@ -73,6 +73,11 @@ impl<'a, S> Step<'a, S> {
             .collect()
     }
 
+    /// Whether the run records a trace (what [`Step::saw`] says is kept).
+    pub(crate) fn recording(&self) -> bool {
+        self.recording
+    }
+
     /// Says what the step saw or did, for the timeline. The text is only built when
     /// the run records a trace (benchmarks do not).
     pub fn saw(&mut self, describe: impl FnOnce() -> String) {

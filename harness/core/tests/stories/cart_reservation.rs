@@ -34,10 +34,10 @@ fn no_reservation_sells_the_last_unit_twice() {
     assert_eq!(
         story(&v),
         [
-            ("X", "place order", "stock a=1, b=1: order placed"),
-            ("Y", "place order", "stock b=1, c=1: order placed"),
-            ("Y", "sell", "payment confirmed: stock b=1, c=1 → b=0, c=0"),
-            ("X", "sell", "payment confirmed: stock a=1, b=0 → a=0, b=-1"),
+            ("X", "place order", "SELECT id, stock FROM items WHERE id = $1 OR id = $2 OR id = $3 ORDER BY id [$1 = 0, $2 = 1, $3 = 1] → rows (0, 1) (1, 1): stock a=1, b=1: order placed"),
+            ("Y", "place order", "SELECT id, stock FROM items WHERE id = $1 OR id = $2 OR id = $3 ORDER BY id [$1 = 1, $2 = 2, $3 = 2] → rows (1, 1) (2, 1): stock b=1, c=1: order placed"),
+            ("Y", "sell", "UPDATE items SET stock = stock - 1 WHERE id = $1 OR id = $2 OR id = $3 RETURNING id, stock [$1 = 1, $2 = 2, $3 = 2] → rows (1, 0) (2, 0): payment confirmed: stock b=1, c=1 → b=0, c=0"),
+            ("X", "sell", "UPDATE items SET stock = stock - 1 WHERE id = $1 OR id = $2 OR id = $3 RETURNING id, stock [$1 = 0, $2 = 1, $3 = 1] → rows (0, 0) (1, -1): payment confirmed: stock a=1, b=0 → a=0, b=-1"),
         ]
         .map(|(a, s, w)| (a.to_owned(), s.to_owned(), w.to_owned()))
     );

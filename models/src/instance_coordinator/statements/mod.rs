@@ -16,6 +16,8 @@ pub mod locks;
 pub mod shop;
 
 pub use crate::sim::store::sql::Call;
+/// The transaction statements every scheme shares (the kit's).
+pub use crate::sim::store::sql::{begin, commit, rollback, BEGIN, COMMIT, ROLLBACK};
 use crate::sim::store::sql::{Statement, Value};
 
 use super::world::USER;
@@ -35,14 +37,8 @@ pub const CREATE_LOCKS: &str = "CREATE TABLE locks (key text PRIMARY KEY, holder
 /// The user, `$2` coins.
 pub const INSERT_USER: &str = "INSERT INTO users VALUES ($1, $2)";
 
-/// Opens a transaction (Read Committed).
-pub const BEGIN: &str = "BEGIN";
 /// Opens a transaction with one snapshot for all its statements.
 pub const BEGIN_SNAPSHOT: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ";
-/// Commits it (an aborted one completes as `ROLLBACK`).
-pub const COMMIT: &str = "COMMIT";
-/// Rolls it back.
-pub const ROLLBACK: &str = "ROLLBACK";
 
 /// Parses `text` once per call site, for the process's lifetime.
 macro_rules! parsed {
@@ -64,24 +60,9 @@ pub(crate) fn int(n: impl TryInto<i64>) -> Value {
     Value::Int(n.try_into().unwrap_or(i64::MAX))
 }
 
-/// [`BEGIN`].
-pub fn begin() -> Call {
-    call(parsed!(BEGIN), vec![])
-}
-
 /// [`BEGIN_SNAPSHOT`].
 pub fn begin_snapshot() -> Call {
     call(parsed!(BEGIN_SNAPSHOT), vec![])
-}
-
-/// [`COMMIT`].
-pub fn commit() -> Call {
-    call(parsed!(COMMIT), vec![])
-}
-
-/// [`ROLLBACK`].
-pub fn rollback() -> Call {
-    call(parsed!(ROLLBACK), vec![])
 }
 
 /// The set-up of a fresh database: the three tables (`user_pets` with its unique

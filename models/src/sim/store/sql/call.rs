@@ -38,3 +38,25 @@ macro_rules! sql_call {
         }
     }};
 }
+
+/// Opens a transaction (Read Committed, PostgreSQL's default).
+pub const BEGIN: &str = "BEGIN";
+/// Commits it (an aborted one completes as `ROLLBACK`).
+pub const COMMIT: &str = "COMMIT";
+/// Rolls it back.
+pub const ROLLBACK: &str = "ROLLBACK";
+
+/// [`BEGIN`].
+pub fn begin() -> Call {
+    crate::sql_call!(BEGIN)
+}
+
+/// [`COMMIT`].
+pub fn commit() -> Call {
+    crate::sql_call!(COMMIT)
+}
+
+/// [`ROLLBACK`].
+pub fn rollback() -> Call {
+    crate::sql_call!(ROLLBACK)
+}

@@ -70,7 +70,7 @@ mod session;
 mod value;
 mod write;
 
-pub use call::{parse_static, Call};
+pub use call::{begin, commit, parse_static, rollback, Call, BEGIN, COMMIT, ROLLBACK};
 pub use db::{Db, Outcome, Tag};
 pub use error::{sqlstate, ExecError, SqlError};
 pub use parse::Statement;

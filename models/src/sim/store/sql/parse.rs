@@ -46,6 +46,14 @@ impl Statement {
         &self.sql
     }
 
+    /// Whether the order of the rows it returns is defined: a `SELECT … ORDER BY`
+    /// (or an aggregate, one row). Any other statement's rows come in whatever order
+    /// the plan meets them; on PostgreSQL that depends on indexes and HOT chains the
+    /// model does not have, so a comparison with a server takes them as a multiset.
+    pub fn orders_its_rows(&self) -> bool {
+        matches!(&self.plan, Plan::Select(s) if !s.order.is_empty() || !s.aggs.is_empty())
+    }
+
     /// Whether it is `BEGIN`, `COMMIT` or `ROLLBACK`.
     pub fn is_transaction_control(&self) -> bool {
         matches!(self.plan, Plan::Begin(_) | Plan::Commit | Plan::Rollback)
