@@ -20,7 +20,11 @@
 //!   [`lease_holders`] the lease's commands on Redis under the same faults;
 //!   [`jackpot_cas`], [`jackpot_row_lock_wins`], [`jackpot_batches`],
 //!   [`device_conditional_claims`] and [`fenced_purchases`] more correct rungs under
-//!   the same faults on PostgreSQL.
+//!   the same faults on PostgreSQL; [`expiring_lock_purchases`],
+//!   [`single_transactions`] (single-transaction, insufficient-balance and
+//!   profile-snapshot), [`ttl_cache_orders`] and [`shared_reservation_orders`] the
+//!   rest of the correct rungs with a server form, and [`late_renewals`] the lease's
+//!   late renewal on Redis.
 //! - [`require`]: what to do when a server is unreachable (fail under `CI=true`,
 //!   skip otherwise).
 #![deny(missing_docs)]
@@ -48,8 +52,9 @@ pub use against::{
 };
 pub use availability::{in_ci, require, ServerUnavailable};
 pub use fault_runs::{
-    device_claims, device_conditional_claims, fenced_purchases, jackpot_batches, jackpot_cas,
-    jackpot_row_lock_wins, jackpot_wins,
+    device_claims, device_conditional_claims, expiring_lock_purchases, fenced_purchases,
+    jackpot_batches, jackpot_cas, jackpot_row_lock_wins, jackpot_wins, shared_reservation_orders,
+    single_transactions, ttl_cache_orders, SingleTransactionRung,
 };
 pub use faults::{Fault, FaultReport};
 pub use load::{Claim, LoadDb, Measured};
@@ -57,7 +62,7 @@ pub use log_run::{completion_of, Compared, LogRun, LogRunner};
 pub use pg::{PgConfig, PgProbe, PgStep, TERMINATED};
 pub use pg_case::{Completion, Expect, Observed, PgCase, Run};
 pub use redis_case::{At, RedisCase, RedisObserved};
-pub use redis_faults::lease_holders;
+pub use redis_faults::{late_renewals, lease_holders};
 pub use redis_load::{LeaseLoad, RedisBenchmark, LEASE_TICKS};
 pub use redis_log_run::{HeldKey, RedisCompared, RedisLogRun, RedisLogRunner};
 pub use redis_probe::{RedisConfig, RedisProbe};

@@ -18,6 +18,15 @@
 //! this machine, and one before it as the protocol failing. Redis here keeps
 //! nothing on disk, so a restart forgets the lease: a second client can take it
 //! while the first is between its renewal and its poll — the run says so.
+//!
+//! `singleton-poller/late-renewal` ([`late_renewals`]) sends the same commands in the
+//! same order; what differs is the renewal's timing: client 0 (the model's A) stalls
+//! after its first poll, before renewing, past its lease, so another client can take
+//! the lease meanwhile and A's compare-and-pexpireat must come back `0` (A then stops
+//! without a second poll or a release, as the model's A does). The renewed-lease run
+//! never sends a renewal late (a killed client's commands fail; it does not stall),
+//! so it never takes that path under kills: this run does, with a shorter lease so
+//! that stalls outlast it between kills.
 
 use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -38,6 +47,12 @@ use crate::run_name::run_name;
 
 /// The lease, in ms of real time: long against a poll (~1 ms), short against a run.
 const LEASE_MS: u64 = 200;
+/// The late-renewal run's lease: short, so that client 0's stall outlasts it
+/// before the next kill of its connection (every 100 ms at 4 clients).
+const LATE_LEASE_MS: u64 = 40;
+/// Client 0's stall before each renewal in the late-renewal run: past its lease,
+/// by more than the clock's slack.
+const LATE_STALL_MS: u64 = LATE_LEASE_MS + 20;
 /// Nobody in the critical section.
 const NOBODY: usize = usize::MAX;
 /// How far this process's estimate of the server's clock (its `TIME` at the start,
@@ -54,6 +69,14 @@ struct Section {
     overlaps: Mutex<Vec<(usize, usize, i64)>>,
     /// Polls that ended past their lease's deadline (the holder stood down).
     overran: AtomicU64,
+    /// Stalls before a renewal (late-renewal run).
+    stalls: AtomicU64,
+    /// Renewals after a stall past the lease that the server answered.
+    late_sent: AtomicU64,
+    /// Late renewals the server refused (`0`): the lease had lapsed.
+    late_refused: AtomicU64,
+    /// Late renewals the server confirmed: a lease renewed after its deadline.
+    late_confirmed: AtomicU64,
 }
 
 struct Counters {
@@ -89,6 +112,29 @@ async fn reconnect(
     keep_connecting(|| connect_with_id(client, url)).await
 }
 
+/// When the holder renews: the two rungs' only difference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Renewal {
+    /// `renewed-lease`: right after its first poll.
+    OnTime,
+    /// `late-renewal`: client 0 stalls past its lease first.
+    Late,
+}
+
+impl Renewal {
+    fn lease_ms(self) -> u64 {
+        match self {
+            Renewal::OnTime => LEASE_MS,
+            Renewal::Late => LATE_LEASE_MS,
+        }
+    }
+
+    /// How long client `me` stalls before a renewal.
+    fn stall(self, me: usize) -> Option<Duration> {
+        (self == Renewal::Late && me == 0).then_some(Duration::from_millis(LATE_STALL_MS))
+    }
+}
+
 /// `renewed-lease`'s commands at `clients` clients for `time` under `fault`.
 pub fn lease_holders(
     cfg: &RedisConfig,
@@ -96,12 +142,30 @@ pub fn lease_holders(
     time: Duration,
     fault: &Fault,
 ) -> Result<FaultReport, String> {
+    on_runtime(run(cfg, clients, time, fault, Renewal::OnTime))
+}
+
+/// `late-renewal`'s commands at `clients` clients for `time` under `fault`: those of
+/// [`lease_holders`], with client 0 stalling 60 ms before each renewal, past its
+/// 40 ms lease. Besides the single poller, every late renewal must be refused.
+pub fn late_renewals(
+    cfg: &RedisConfig,
+    clients: usize,
+    time: Duration,
+    fault: &Fault,
+) -> Result<FaultReport, String> {
+    on_runtime(run(cfg, clients, time, fault, Renewal::Late))
+}
+
+fn on_runtime(
+    run: impl std::future::Future<Output = Result<FaultReport, String>>,
+) -> Result<FaultReport, String> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    rt.block_on(run(cfg, clients, time, fault))
+    rt.block_on(run)
 }
 
 async fn run(
@@ -109,6 +173,7 @@ async fn run(
     clients: usize,
     time: Duration,
     fault: &Fault,
+    renewal: Renewal,
 ) -> Result<FaultReport, String> {
     let client = redis::Client::open(cfg.url.as_str()).map_err(|e| e.to_string())?;
     let (mut admin, _) = connect_with_id(&client, &cfg.url).await?;
@@ -120,6 +185,10 @@ async fn run(
         deadline: AtomicI64::new(0),
         overlaps: Mutex::new(Vec::new()),
         overran: AtomicU64::new(0),
+        stalls: AtomicU64::new(0),
+        late_sent: AtomicU64::new(0),
+        late_refused: AtomicU64::new(0),
+        late_confirmed: AtomicU64::new(0),
     });
     let counters = Arc::new(Counters {
         completed: AtomicU64::new(0),
@@ -136,7 +205,7 @@ async fn run(
             ids.lock().unwrap()[me] = id;
             while start.elapsed() < time {
                 let now = || server_now(start, server_start_ms);
-                match turn(&mut conn, me, &prefix, &section, now).await {
+                match turn(&mut conn, me, &prefix, &section, now, renewal).await {
                     Ok(true) => {
                         counters.completed.fetch_add(1, Ordering::Relaxed);
                     }
@@ -176,11 +245,31 @@ async fn run(
     let overlaps = section.overlaps.lock().unwrap().clone();
     let completed = counters.completed.load(Ordering::Relaxed);
     let overran = section.overran.load(Ordering::Relaxed);
+    let late = |n: &AtomicU64| n.load(Ordering::Relaxed);
+    let (stalls, late_sent, late_refused, late_confirmed) = (
+        late(&section.stalls),
+        late(&section.late_sent),
+        late(&section.late_refused),
+        late(&section.late_confirmed),
+    );
+    let lates = match renewal {
+        Renewal::OnTime => String::new(),
+        Renewal::Late => format!(
+            "; client 0 stalled {LATE_STALL_MS} ms before each renewal, past its \
+             {LATE_LEASE_MS} ms lease, {stalls} times: {late_sent} late renewals \
+             answered, {late_refused} refused (it stopped without polling again), the \
+             rest failed with the connection killed during the stall"
+        ),
+    };
     let invariant = match overlaps.iter().max_by_key(|o| o.2) {
+        None if late_confirmed > 0 => Err(format!(
+            "{late_confirmed} of {late_sent} late renewals were confirmed: the server \
+             renewed a lease after its deadline"
+        )),
         None => Ok(format!(
             "single poller: no client took the lease while another's was live and it was \
              in its critical section ({completed} turns; {overran} polls ran past their \
-             lease and stood down)"
+             lease and stood down){lates}"
         )),
         Some(&(entering, holder, left)) => Err(format!(
             "{} overlaps: client {entering} took the lease while client {holder}'s had \
@@ -195,7 +284,10 @@ async fn run(
         )),
     };
     Ok(FaultReport {
-        rung: "singleton-poller/renewed-lease",
+        rung: match renewal {
+            Renewal::OnTime => "singleton-poller/renewed-lease",
+            Renewal::Late => "singleton-poller/late-renewal",
+        },
         completed,
         connections_lost: counters.lost.load(Ordering::Relaxed),
         failed_statements: counters.failed.load(Ordering::Relaxed),
@@ -211,10 +303,12 @@ async fn turn(
     prefix: &str,
     section: &Section,
     now: impl Fn() -> i64,
+    renewal: Renewal,
 ) -> Result<bool, String> {
     // Deadlines in real server ms (so sent with base 0).
     let params = |deadline: i64| lease_params_until(LEASE_KEY, me, RedisArg::At(deadline as u64));
-    let deadline = now() + LEASE_MS as i64;
+    let lease_ms = renewal.lease_ms() as i64;
+    let deadline = now() + lease_ms;
     let granted = send(
         conn,
         &server_args(ACQUIRE_LEASE, &params(deadline), prefix, 0),
@@ -228,15 +322,31 @@ async fn turn(
         if !poll(section, deadline, &now).await {
             return Ok(false);
         }
-        let deadline = now() + LEASE_MS as i64;
+        let stall = renewal.stall(me);
+        if let Some(stall) = stall {
+            section.stalls.fetch_add(1, Ordering::Relaxed);
+            tokio::time::sleep(stall).await;
+        }
+        let late = stall.is_some() && now() > deadline + CLOCK_SLACK_MS;
+        let deadline = now() + lease_ms;
         let renewed = send(
             conn,
             &server_args(RENEW_LEASE, &params(deadline), prefix, 0),
         )
         .await?;
+        if late {
+            section.late_sent.fetch_add(1, Ordering::Relaxed);
+            section
+                .late_refused
+                .fetch_add(u64::from(renewed == RValue::Int(0)), Ordering::Relaxed);
+            section
+                .late_confirmed
+                .fetch_add(u64::from(renewed == RValue::Int(1)), Ordering::Relaxed);
+        }
         if renewed != RValue::Int(1) {
             return Ok(false);
         }
+        still_mine(section, me, &now);
         section.deadline.store(deadline, Ordering::SeqCst);
         Ok::<_, String>(poll(section, deadline, &now).await)
     }
@@ -279,6 +389,19 @@ fn enter(section: &Section, me: usize, deadline: i64, now: &impl Fn() -> i64) {
         section.holder.store(me, Ordering::SeqCst);
     }
     section.deadline.store(deadline, Ordering::SeqCst);
+}
+
+/// A renewal of the lease `me` took was confirmed: if another client entered since
+/// and its lease is live, the two overlap.
+fn still_mine(section: &Section, me: usize, now: &impl Fn() -> i64) {
+    let holder = section.holder.load(Ordering::SeqCst);
+    if holder != me && holder != NOBODY {
+        let left = section.deadline.load(Ordering::SeqCst) - now();
+        if left > CLOCK_SLACK_MS {
+            section.overlaps.lock().unwrap().push((me, holder, left));
+        }
+        section.holder.store(me, Ordering::SeqCst);
+    }
 }
 
 fn leave(section: &Section, me: usize) {
@@ -344,6 +467,10 @@ mod tests {
             deadline: AtomicI64::new(0),
             overlaps: Mutex::new(Vec::new()),
             overran: AtomicU64::new(0),
+            stalls: AtomicU64::new(0),
+            late_sent: AtomicU64::new(0),
+            late_refused: AtomicU64::new(0),
+            late_confirmed: AtomicU64::new(0),
         }
     }
 
@@ -353,6 +480,19 @@ mod tests {
         enter(&s, 0, 1_200, &|| 1_000);
         enter(&s, 1, 1_300, &|| 1_100);
         assert_eq!(*s.overlaps.lock().unwrap(), [(1, 0, 100)]);
+    }
+
+    #[test]
+    fn a_renewal_confirmed_while_another_holds_a_live_lease_is_an_overlap() {
+        let s = section();
+        enter(&s, 0, 1_040, &|| 1_000);
+        // Client 0's lease ran out at 1_040; client 1 took it until 1_100.
+        enter(&s, 1, 1_100, &|| 1_060);
+        assert!(s.overlaps.lock().unwrap().is_empty());
+        still_mine(&s, 1, &|| 1_061);
+        assert!(s.overlaps.lock().unwrap().is_empty());
+        still_mine(&s, 0, &|| 1_061);
+        assert_eq!(*s.overlaps.lock().unwrap(), [(0, 1, 39)]);
     }
 
     #[test]

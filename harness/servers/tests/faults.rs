@@ -3,17 +3,24 @@
 //! money conserved (jackpot's guarded decrement, version CAS, row-lock win and
 //! canonical-order batches), no double claim (device claims, epoch lease and
 //! conditional update), no pet bought twice and the balance conserved (the fenced
-//! lease), and the run says what it did. Each test also asserts that connections
+//! lease), no pet bought twice and money conserved under the expiring lock table,
+//! the single transaction (and a user who cannot pay) and beside a snapshot profile
+//! viewer, no cart item sold beyond its stock (the in-process reservation map of
+//! ttl-reservation-cache and shared-atomic-reservation, the stock on the server),
+//! and the run says what it did. Each test also asserts that connections
 //! were lost and work completed, so none can pass without the fault. The same for
-//! the lease on a real Redis (`CLIENT KILL`): never two pollers. (A server
+//! the lease on a real Redis (`CLIENT KILL`): never two pollers, on time or with a
+//! late renewal. (A server
 //! restart is the same run with `Fault::Restart`, which `locklab-pgload faults
 //! --restart CMD` runs: not here, where it would cut other tests' connections.)
 
 use std::time::Duration;
 
 use locklab_servers::{
-    device_claims, device_conditional_claims, fenced_purchases, jackpot_batches, jackpot_cas,
-    jackpot_row_lock_wins, jackpot_wins, require, Fault, FaultReport, PgConfig, ServerUnavailable,
+    device_claims, device_conditional_claims, expiring_lock_purchases, fenced_purchases,
+    jackpot_batches, jackpot_cas, jackpot_row_lock_wins, jackpot_wins, require,
+    shared_reservation_orders, single_transactions, ttl_cache_orders, Fault, FaultReport, PgConfig,
+    ServerUnavailable, SingleTransactionRung,
 };
 
 const KILLS: Fault = Fault::KillConnections {
@@ -95,6 +102,95 @@ fn killed_connections_never_sell_a_pet_twice_under_the_fenced_lease() {
 }
 
 #[test]
+fn killed_connections_never_sell_a_pet_twice_under_the_expiring_lock_table() {
+    let run = expiring_lock_purchases(&PgConfig::default(), 4, SHORT, &KILLS);
+    held_under_kills("expiring-lock-table purchases under kills", run);
+}
+
+#[test]
+fn killed_connections_leave_single_transaction_purchases_once_and_conserved() {
+    let run = single_transactions(
+        &PgConfig::default(),
+        4,
+        SHORT,
+        &KILLS,
+        SingleTransactionRung::Purchases,
+    );
+    held_under_kills("single-transaction purchases under kills", run);
+}
+
+#[test]
+fn killed_connections_never_let_a_user_who_cannot_pay_buy() {
+    let run = single_transactions(
+        &PgConfig::default(),
+        4,
+        SHORT,
+        &KILLS,
+        SingleTransactionRung::CannotPay,
+    );
+    held_under_kills("insufficient-balance purchases under kills", run);
+}
+
+#[test]
+fn killed_connections_never_show_a_profile_no_commit_held() {
+    let run = single_transactions(
+        &PgConfig::default(),
+        4,
+        SHORT,
+        &KILLS,
+        SingleTransactionRung::ProfileSnapshot,
+    );
+    held_under_kills("profile snapshots under kills", run);
+}
+
+/// Units of each cart item, for the ttl-reservation-cache and the shared-atomic run:
+/// about what their clients sell of an item in half a run here (the shared-atomic
+/// run sells far slower under kills: a dead client's entries block every cart until
+/// they lapse), so the stock runs out and the later orders are refused as sold out.
+const CART_STOCK: [i64; 2] = [50, 10];
+
+#[test]
+fn killed_connections_never_sell_a_cart_item_beyond_its_stock_under_the_ttl_cache() {
+    let run = ttl_cache_orders(&PgConfig::default(), 4, SHORT, &KILLS, CART_STOCK[0]);
+    held_under_kills("ttl-reservation-cache orders under kills", run);
+}
+
+#[test]
+fn killed_connections_never_sell_a_cart_item_beyond_its_stock_under_shared_reservations() {
+    let run = shared_reservation_orders(&PgConfig::default(), 4, SHORT, &KILLS, CART_STOCK[1]);
+    held_under_kills("shared-atomic-reservation orders under kills", run);
+}
+
+fn redis_unavailable(reason: String) -> ServerUnavailable {
+    ServerUnavailable {
+        server: "Redis".into(),
+        reason,
+    }
+}
+
+#[test]
+fn killed_connections_refuse_every_late_renewal_and_never_give_two_pollers() {
+    let run = locklab_servers::late_renewals(
+        &locklab_servers::RedisConfig::default(),
+        4,
+        Duration::from_millis(1500),
+        &KILLS,
+    );
+    let Some(r) = require("late renewals under kills", run.map_err(redis_unavailable)) else {
+        return;
+    };
+    eprintln!("{r:?}");
+    assert!(r.completed > 0, "{r:?}");
+    assert!(r.connections_lost > 0, "no connection was killed: {r:?}");
+    assert!(r.invariant.is_ok(), "{r:?}");
+    let held = r.invariant.as_deref().unwrap_or_default();
+    assert!(
+        !held.contains(" 0 late renewals answered"),
+        "no renewal came late: {r:?}"
+    );
+}
+
+#[test]
 fn killed_connections_never_give_the_redis_lease_two_pollers() {
     let run = locklab_servers::lease_holders(
         &locklab_servers::RedisConfig::default(),
@@ -102,11 +198,7 @@ fn killed_connections_never_give_the_redis_lease_two_pollers() {
         Duration::from_millis(1500),
         &KILLS,
     );
-    let unavailable = |reason: String| ServerUnavailable {
-        server: "Redis".into(),
-        reason,
-    };
-    let Some(r) = require("lease under kills", run.map_err(unavailable)) else {
+    let Some(r) = require("lease under kills", run.map_err(redis_unavailable)) else {
         return;
     };
     eprintln!("{r:?}");

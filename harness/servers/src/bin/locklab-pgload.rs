@@ -15,7 +15,10 @@
 //! read back from the server (PostgreSQL) or from the clients' critical sections
 //! (the Redis lease). On PostgreSQL: `jackpot/guarded-decrement`, `version-cas`,
 //! `row-lock-win` and `canonical-lock-order`; `device-claim/epoch-lease` and
-//! `conditional-update`; `instance-coordinator/fenced-lease`.
+//! `conditional-update`; `instance-coordinator/fenced-lease`, `expiring-lock-table`,
+//! `single-transaction`, `insufficient-balance` and `profile-snapshot`;
+//! `cart-reservation/ttl-reservation-cache` and `shared-atomic-reservation`. On
+//! Redis: `singleton-poller/renewed-lease` and `late-renewal`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -23,9 +26,10 @@ use std::time::Duration;
 
 use locklab::server_bench::{Rate, ServerBench, ServerBenchRow};
 use locklab_servers::{
-    device_claims, device_conditional_claims, fenced_purchases, jackpot_batches, jackpot_cas,
-    jackpot_row_lock_wins, jackpot_wins, lease_holders, Claim, Fault, FaultReport, LeaseLoad,
-    LoadDb, Measured, PgConfig, RedisConfig,
+    device_claims, device_conditional_claims, expiring_lock_purchases, fenced_purchases,
+    jackpot_batches, jackpot_cas, jackpot_row_lock_wins, jackpot_wins, late_renewals,
+    lease_holders, shared_reservation_orders, single_transactions, ttl_cache_orders, Claim, Fault,
+    FaultReport, LeaseLoad, LoadDb, Measured, PgConfig, RedisConfig, SingleTransactionRung,
 };
 
 const CLIENTS: [usize; 3] = [1, 4, 8];
@@ -33,6 +37,14 @@ const CLIENTS: [usize; 3] = [1, 4, 8];
 /// its clients pay in the first half of the run here, so the pool runs dry and the
 /// rest of the wins are refused.
 const POOL_WINS: i64 = 500;
+/// Units of each cart item under kills (3 s), for the ttl-reservation-cache and the
+/// shared-atomic runs: about what their clients sell of an item in half the run here
+/// (the shared-atomic run sells far slower under kills, its dead clients' entries
+/// blocking every cart until they lapse), so the stock runs out part-way.
+const CART_STOCK_KILLS: [i64; 2] = [150, 30];
+/// The same under a restart (8 s, restarted half-way): enough to sell on through the
+/// restart and run out after it.
+const CART_STOCK_RESTART: [i64; 2] = [600, 450];
 const USAGE: &str =
     "usage: locklab-pgload [SECONDS RUNS FILE] (defaults: 2 3 reports/servers.json)";
 
@@ -110,10 +122,45 @@ fn faults(restart: Option<String>, redis_restart: Option<String>) -> ExitCode {
                 Box::new(|t, f: &Fault| device_claims(&PgConfig::default(), 4, t, f)),
                 Box::new(|t, f: &Fault| device_conditional_claims(&PgConfig::default(), 4, t, f)),
                 Box::new(|t, f: &Fault| fenced_purchases(&PgConfig::default(), 4, t, f)),
+                Box::new(|t, f: &Fault| expiring_lock_purchases(&PgConfig::default(), 4, t, f)),
+                Box::new(|t, f: &Fault| {
+                    single_transactions(
+                        &PgConfig::default(),
+                        4,
+                        t,
+                        f,
+                        SingleTransactionRung::Purchases,
+                    )
+                }),
+                Box::new(|t, f: &Fault| {
+                    single_transactions(
+                        &PgConfig::default(),
+                        4,
+                        t,
+                        f,
+                        SingleTransactionRung::CannotPay,
+                    )
+                }),
+                Box::new(|t, f: &Fault| {
+                    single_transactions(
+                        &PgConfig::default(),
+                        4,
+                        t,
+                        f,
+                        SingleTransactionRung::ProfileSnapshot,
+                    )
+                }),
+                Box::new(|t, f: &Fault| {
+                    ttl_cache_orders(&PgConfig::default(), 4, t, f, cart_stock(f, 0))
+                }),
+                Box::new(|t, f: &Fault| {
+                    shared_reservation_orders(&PgConfig::default(), 4, t, f, cart_stock(f, 1))
+                }),
             ],
-            Server::Redis => vec![Box::new(|t, f: &Fault| {
-                lease_holders(&RedisConfig::default(), 4, t, f)
-            })],
+            Server::Redis => vec![
+                Box::new(|t, f: &Fault| lease_holders(&RedisConfig::default(), 4, t, f)),
+                Box::new(|t, f: &Fault| late_renewals(&RedisConfig::default(), 4, t, f)),
+            ],
         };
         for run in runs {
             match run(time, fault) {
@@ -139,6 +186,14 @@ fn faults(restart: Option<String>, redis_restart: Option<String>) -> ExitCode {
         }
     }
     ExitCode::from(u8::from(broken))
+}
+
+/// The cart rung `rung`'s stock per item under `fault`.
+fn cart_stock(fault: &Fault, rung: usize) -> i64 {
+    match fault {
+        Fault::KillConnections { .. } => CART_STOCK_KILLS[rung],
+        Fault::Restart { .. } => CART_STOCK_RESTART[rung],
+    }
 }
 
 /// Which server a fault run is on.

@@ -29,16 +29,31 @@
 //! - `instance-coordinator/fenced-lease` ([`fenced_purchases`]): the atomic lease on
 //!   `locks` with its fence, the profile read as one snapshot, the fenced purchase,
 //!   the release by token.
+//! - `instance-coordinator/expiring-lock-table` ([`expiring_lock_purchases`]): the
+//!   write-up's `locks` rows (select, sweep if expired, insert, release by holder),
+//!   early instances at a command's arrival and a late one alone after their leases.
+//! - `instance-coordinator/single-transaction`, `insufficient-balance` and
+//!   `profile-snapshot` ([`single_transactions`], one run with a
+//!   [`SingleTransactionRung`]): `BEGIN; SELECT … FOR UPDATE`, guarded debit, the pet
+//!   under a unique (user, pet), `COMMIT`; a user who cannot pay; a viewer's snapshot.
+//! - `cart-reservation/ttl-reservation-cache` ([`ttl_cache_orders`]) and
+//!   `shared-atomic-reservation` ([`shared_reservation_orders`]): the reservation map
+//!   in this process, the stock in PostgreSQL; no item sold beyond its stock, and the
+//!   units sold per item between the sales seen commit and those in doubt.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+mod cart;
 mod device_claim;
 mod jackpot;
 mod shop;
+mod single_transaction;
 
+pub use cart::{shared_reservation_orders, ttl_cache_orders};
 pub use device_claim::{device_claims, device_conditional_claims};
 pub use jackpot::{jackpot_batches, jackpot_cas, jackpot_row_lock_wins, jackpot_wins};
-pub use shop::fenced_purchases;
+pub use shop::{expiring_lock_purchases, fenced_purchases};
+pub use single_transaction::{single_transactions, SingleTransactionRung};
 
 /// Adds one to `n`.
 fn bump(n: &AtomicU64) {
