@@ -192,7 +192,7 @@ async fn stock_rows(
 
 /// `cart-reservation/ttl-reservation-cache`'s orders under `fault`, every item with
 /// `stock` units to start with: the write-up's
-/// map with owner = user id and a [`CACHE_TTL_MS`] (500 ms) reservation, far longer
+/// map with owner = user id and a `CACHE_TTL_MS` (500 ms) reservation, far longer
 /// than an order (the rung holds only while payments finish within the TTL; a 1 ms
 /// payment here). Reserve; if refused, the `catch` releases the cart by user id;
 /// `ORDER_STOCK`, and if an item is sold out the `catch` releases; pay; `SELL` (no
@@ -211,7 +211,7 @@ pub fn ttl_cache_orders(
 
 /// `cart-reservation/shared-atomic-reservation`'s orders under `fault`, every item
 /// with `stock` units to start with: the map with
-/// a token per reservation and a [`SHARED_TTL_MS`] (20 ms) reservation; client 0 pays
+/// a token per reservation and a `SHARED_TTL_MS` (20 ms) reservation; client 0 pays
 /// for 25 ms, past its reservation (the model's slow payer X), the others 1 ms.
 /// Reserve (refused: the order ends); `ORDER_STOCK`, and if an item is sold out
 /// release by token; pay; the sale: the token check on the map (refused: release by

@@ -300,7 +300,7 @@ const EARLY_MS: u64 = 4;
 const EXPIRING_COMMAND_MS: u64 = 32;
 
 /// `instance-coordinator/expiring-lock-table`'s purchases under `fault`, in the
-/// rung's own arrangement: every [`EXPIRING_COMMAND_MS`] (32) ms a command "buy pet p
+/// rung's own arrangement: every `EXPIRING_COMMAND_MS` (32) ms a command "buy pet p
 /// for user u" arrives (users 1 and 2 as in [`fenced_purchases`]); every client but
 /// the last handles it once, on arrival (within 4 ms, or not at all), and the last
 /// client handles it once, alone, when any lease an early one took has ended (4 +
