@@ -209,8 +209,11 @@ async fn terminate(control: &Client, conns: &mut [Conn], c: usize, out: &mut [Ob
 
 impl PgProbe {
     /// Opens `conns` step connections and creates the run's schema. Each connection
-    /// gets `search_path` set to it and a short `deadlock_timeout` (100 ms: cases
-    /// close every cycle well within it, so the first waiter is the victim).
+    /// gets `search_path` set to it and a `deadlock_timeout` of 1 s: a case closes
+    /// every cycle well within it, so the first waiter is the victim, as the model
+    /// assumes. (100 ms was not enough on a loaded CI runner: the step closing the
+    /// cycle came later, the first waiter's one check had found no cycle yet, and the
+    /// second waiter became the victim.)
     pub fn open(cfg: &PgConfig, conns: usize) -> Result<PgProbe, ServerUnavailable> {
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -234,7 +237,7 @@ impl PgProbe {
                 let client = connect(cfg).await?;
                 client
                     .batch_execute(&format!(
-                        "SET search_path TO {schema}; SET deadlock_timeout = '100ms'; \
+                        "SET search_path TO {schema}; SET deadlock_timeout = '1s'; \
                          SET statement_timeout = '30s'"
                     ))
                     .await
