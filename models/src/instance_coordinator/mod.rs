@@ -39,7 +39,8 @@ pub use world::{Fence, LockRow, ShopWorld};
 use crate::sim::{Property, Tick};
 
 /// The user's balance is not the initial balance minus the prices of the pets they
-/// own (money lost or pets for free), checked at every commit.
+/// own (money lost or pets for free), or is below zero (a pet paid with money the
+/// user did not have), checked at every commit.
 pub const BALANCE_CONSERVED: Property = Property::safety("balance-conserved");
 /// The user owns the same pet more than once.
 pub const PURCHASE_ONCE: Property = Property::safety("purchase-once");

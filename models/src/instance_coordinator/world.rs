@@ -134,10 +134,16 @@ pub fn check_shop(s: &mut Step<'_, ShopWorld>) {
     let initial = s.state.initial_balance;
     let (balance, pets, paid) = s.state.profile();
     let expected = i64::try_from(initial).unwrap_or(i64::MAX) - i64::try_from(paid).unwrap_or(0);
+    // Conserved, and never below zero: a purchase the user could not afford adds up
+    // (100 − 101 = −1) but was paid with money they did not have.
     s.check(
-        balance == expected,
+        balance == expected && balance >= 0,
         BALANCE_CONSERVED,
-        || format!("user {USER} owns {pets} × pet {PET} worth {paid} but the balance is {balance} (started at {initial}): expected {expected}"),
+        || if balance == expected {
+            format!("user {USER} owns {pets} × pet {PET} worth {paid}, more than the {initial} they had: the balance is {balance}")
+        } else {
+            format!("user {USER} owns {pets} × pet {PET} worth {paid} but the balance is {balance} (started at {initial}): expected {expected}")
+        },
     );
     s.check(pets <= 1, PURCHASE_ONCE, || {
         format!("user {USER} owns pet {PET} {pets} times")
