@@ -320,8 +320,9 @@ async fn drop_schema(cfg: &PgConfig, schema: &str) {
     }
 }
 
-/// A run's own runtime (two workers: the machines this runs on are small).
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
+/// A run's own runtime, for every load and fault run's clients (two workers: the
+/// machines this runs on are small).
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -196,11 +196,7 @@ async fn prepare(client: &Client, call: &Call) -> Result<tokio_postgres::Stateme
 impl LoadDb {
     /// Creates the schema and one unowned device.
     pub fn create(cfg: &PgConfig) -> Result<LoadDb, String> {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())?;
+        let rt = crate::faults::runtime()?;
         let schema = run_name();
         rt.block_on(async {
             connect(cfg, "public")

@@ -40,7 +40,7 @@ use locklab_models::singleton_poller::LEASE_KEY;
 use redis::aio::MultiplexedConnection;
 use redis::Value as RValue;
 
-use crate::faults::{keep_connecting, Fault, FaultReport};
+use crate::faults::{keep_connecting, runtime, Fault, FaultReport};
 use crate::redis_client::{connect, send, server_args, server_ms};
 use crate::redis_probe::RedisConfig;
 use crate::run_name::run_name;
@@ -142,7 +142,7 @@ pub fn lease_holders(
     time: Duration,
     fault: &Fault,
 ) -> Result<FaultReport, String> {
-    on_runtime(run(cfg, clients, time, fault, Renewal::OnTime))
+    runtime()?.block_on(run(cfg, clients, time, fault, Renewal::OnTime))
 }
 
 /// `late-renewal`'s commands at `clients` clients for `time` under `fault`: those of
@@ -154,18 +154,7 @@ pub fn late_renewals(
     time: Duration,
     fault: &Fault,
 ) -> Result<FaultReport, String> {
-    on_runtime(run(cfg, clients, time, fault, Renewal::Late))
-}
-
-fn on_runtime(
-    run: impl std::future::Future<Output = Result<FaultReport, String>>,
-) -> Result<FaultReport, String> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    rt.block_on(run)
+    runtime()?.block_on(run(cfg, clients, time, fault, Renewal::Late))
 }
 
 async fn run(

@@ -116,11 +116,7 @@ fn csv_rps(out: &str) -> Option<f64> {
 impl LeaseLoad {
     /// Connects (an error if the server is unreachable) and picks the run's prefix.
     pub fn create(cfg: &RedisConfig) -> Result<LeaseLoad, String> {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(|e| e.to_string())?;
+        let rt = crate::faults::runtime()?;
         let client = redis::Client::open(cfg.url.as_str())
             .map_err(|e| format!("Redis at {}: {e}", cfg.url))?;
         rt.block_on(async {

@@ -17,11 +17,12 @@ use std::time::{Duration, Instant};
 
 use locklab_models::instance_coordinator::statements::{self as coordinator, shop as pets};
 use locklab_models::instance_coordinator::{Config as ShopConfig, Protocol};
-use locklab_models::sim::store::sql::Value;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::Client;
 
-use super::shop::{read_shop, rows_held, snapshot, with_params, Profile};
+use super::shop::{
+    read_shop, rich_and_poor, rows_held, shop_setup, snapshot, with_params, Profile,
+};
 use super::{bump, get, Commits};
 use crate::faults::{query_one_call, run_call, with_faults, Fault, FaultReport};
 use crate::pg::PgConfig;
@@ -97,10 +98,7 @@ pub fn single_transactions(
         _ => COMMAND_MS,
     };
     let users: Vec<(i64, i64)> = match rung {
-        SingleTransactionRung::Purchases => {
-            let price = model.price as i64;
-            vec![(1, price * 1_000_000), (2, price * 5 + price / 2)]
-        }
+        SingleTransactionRung::Purchases => rich_and_poor(model.price as i64).to_vec(),
         SingleTransactionRung::CannotPay => {
             // The model's insufficient-balance: price = balance + 1.
             model.price = model.balance + 1;
@@ -114,14 +112,7 @@ pub fn single_transactions(
         }
     };
     let price = model.price as i64;
-    model.balance = users[0].1 as u64;
-    let mut setup = coordinator::setup(&model);
-    for &(id, balance) in &users[1..] {
-        setup.push((
-            coordinator::INSERT_USER,
-            vec![Value::Int(id), Value::Int(balance)],
-        ));
-    }
+    let setup = shop_setup(&mut model, &users);
     let users = Arc::new(users);
     let state = Arc::new(TxState::default());
     let (st, us) = (Arc::clone(&state), Arc::clone(&users));

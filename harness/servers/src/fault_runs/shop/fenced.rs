@@ -33,13 +33,8 @@ pub fn fenced_purchases(
 ) -> Result<FaultReport, String> {
     let mut model = ShopConfig::new(Protocol::FencedLease, clients);
     let price = model.price as i64;
-    let users: [(i64, i64); 2] = [(1, price * 1_000_000), (2, price * 5 + price / 2)];
-    model.balance = users[0].1 as u64;
-    let mut setup = coordinator::setup(&model);
-    setup.push((
-        coordinator::INSERT_USER,
-        vec![Value::Int(users[1].0), Value::Int(users[1].1)],
-    ));
+    let users = rich_and_poor(price);
+    let setup = shop_setup(&mut model, &users);
     let state = Arc::new(ShopState {
         next_token: AtomicU64::new(1),
         ..ShopState::default()

@@ -182,6 +182,29 @@ pub(super) async fn snapshot(
     })
 }
 
+/// The two users of a purchase run, `(id, balance)`: user 1 with a large balance,
+/// user 2 with 5½ prices, so its purchases run out.
+pub(super) fn rich_and_poor(price: i64) -> [(i64, i64); 2] {
+    [(1, price * 1_000_000), (2, price * 5 + price / 2)]
+}
+
+/// The set-up of a shop run: the model's tables with `users[0]` as the model's user
+/// (its balance made the model's), then the other users.
+pub(super) fn shop_setup(
+    model: &mut ShopConfig,
+    users: &[(i64, i64)],
+) -> Vec<(&'static str, Vec<Value>)> {
+    model.balance = users[0].1 as u64;
+    let mut setup = coordinator::setup(model);
+    for &(id, balance) in &users[1..] {
+        setup.push((
+            coordinator::INSERT_USER,
+            vec![Value::Int(id), Value::Int(balance)],
+        ));
+    }
+    setup
+}
+
 /// `call`'s statement with other parameters (the model's helpers bind its one user
 /// and pet; the run buys many).
 pub(super) fn with_params(call: Call, params: Vec<i64>) -> Call {
