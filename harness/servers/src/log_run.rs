@@ -23,6 +23,8 @@ pub struct Compared {
     pub model: SqlCall,
     /// The server's answer to the same statement, sent at the same point.
     pub server: Observed,
+    /// Whether the statement orders its rows (parsed once, when compared).
+    orders_rows: bool,
 }
 
 impl Compared {
@@ -37,22 +39,21 @@ impl Compared {
         }
         self.server.waited == self.model.waited
             && (self.model.result.is_none()
-                || as_compared(&self.model.sql, completion_of(&self.model.result))
-                    == as_compared(&self.model.sql, self.server.completion.clone()))
+                || self.compared(completion_of(&self.model.result))
+                    == self.compared(self.server.completion.clone()))
     }
-}
 
-/// A completion as compared: the rows of a statement that does not order them
-/// ([`Statement::orders_its_rows`]) sorted, since PostgreSQL and the model may meet
-/// them in different orders.
-fn as_compared(sql: &str, mut c: Completion) -> Completion {
-    let ordered = Statement::parse(sql).is_ok_and(|s| s.orders_its_rows());
-    if let Completion::Rows { rows, .. } = &mut c {
-        if !ordered {
-            rows.sort();
+    /// A completion as compared: the rows of a statement that does not order them
+    /// ([`Statement::orders_its_rows`]) sorted, since PostgreSQL and the model may
+    /// meet them in different orders.
+    fn compared(&self, mut c: Completion) -> Completion {
+        if let Completion::Rows { rows, .. } = &mut c {
+            if !self.orders_rows {
+                rows.sort();
+            }
         }
+        c
     }
-    c
 }
 
 /// A log run on the server.
@@ -190,7 +191,11 @@ impl LogRunner {
                 .iter()
                 .cloned()
                 .zip(observed)
-                .map(|(model, server)| Compared { model, server })
+                .map(|(model, server)| Compared {
+                    orders_rows: Statement::parse(&model.sql).is_ok_and(|s| s.orders_its_rows()),
+                    model,
+                    server,
+                })
                 .collect(),
             server_rows,
             harm: harmed,
