@@ -103,18 +103,12 @@ impl Ran {
         }
     }
 
-    /// The harms the server's rows show at the end (PostgreSQL's harm queries);
-    /// `None` where the server has no harm queries (Redis: the key table shows it).
-    fn harm_seen(&self) -> Option<Vec<String>> {
+    /// The harms the server showed: PostgreSQL's harm queries over its final rows,
+    /// and the scheme's witness of its answers. A Redis run has neither yet.
+    fn harm_seen(&self) -> Vec<String> {
         match self {
-            Ran::Postgres(r) => Some(
-                r.harm
-                    .iter()
-                    .filter(|(_, happened)| *happened)
-                    .map(|(name, _)| name.clone())
-                    .collect(),
-            ),
-            Ran::Redis(_) => None,
+            Ran::Postgres(r) => r.harms_seen(),
+            Ran::Redis(_) => Vec::new(),
         }
     }
 
@@ -247,7 +241,16 @@ pub fn after_explore(
         println!("\nthe first order the server answered differently:");
         run.print(false);
     }
-    Ok(u8::from(a.agreeing != a.orders))
+    // The model found no violation, so no order may show harm on the server.
+    if let Some(run) = &a.first_harmed {
+        println!(
+            "\nyet the server shows harm in {} of them ({}); the first:",
+            a.harmed,
+            run.harm_seen().join(", ")
+        );
+        run.print(false);
+    }
+    Ok(u8::from(a.agreeing != a.orders || a.harmed > 0))
 }
 
 /// After `replay`: the replayed execution's statements on the server. Returns 1 if
@@ -278,6 +281,15 @@ fn conclude(backend: Backend, run: &Ran, verdict: Option<&Verdict>) -> u8 {
                 f.violation.property,
                 f.violation.detail
             );
+            let harm = run.harm_seen();
+            if harm.is_empty() {
+                println!(
+                    "the server's rows and answers show no harm: it acted correctly on every \
+                     {unit}, and the harm is in what the processes did with its answers"
+                );
+            } else {
+                println!("the server shows: {}", harm.join(", "));
+            }
             0
         }
         (None, None) => {
@@ -340,8 +352,9 @@ pub struct Reproduced {
     pub agreed: bool,
     /// Steps it ran on the server (none: the harm is all in process memory).
     pub steps: usize,
-    /// The harms the server's rows show (`None`: the server has no harm queries).
-    pub harm: Option<Vec<String>>,
+    /// The harms the server showed (its rows, its answers); none: the harm is in
+    /// what the processes did with answers the server gave correctly.
+    pub harm: Vec<String>,
 }
 
 impl Reproduced {
@@ -354,9 +367,8 @@ impl Reproduced {
         match &self.harm {
             _ if !self.agreed => "NOT reproduced".to_owned(),
             _ if self.steps == 0 => format!("no {unit}s: harm in process"),
-            Some(harm) if harm.is_empty() => format!("agrees ({n}), harm in process"),
-            Some(harm) => format!("reproduced ({n}): {}", harm.join(", ")),
-            None => format!("reproduced ({n})"),
+            harm if harm.is_empty() => format!("agrees ({n}), harm in process"),
+            harm => format!("reproduced ({n}): {}", harm.join(", ")),
         }
     }
 }
@@ -398,7 +410,7 @@ pub fn check_one(
                 None => Some(Reproduced {
                     agreed: false,
                     steps: 0,
-                    harm: None,
+                    harm: Vec::new(),
                 }),
             }
         }

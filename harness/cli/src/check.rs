@@ -124,12 +124,21 @@ fn check_on_server(scenarios: &[&Scenario], on: Backend) -> Result<u8, UsageErro
     let mut failed = 0;
     for ((s, done), repro) in rows.iter().zip(&repros) {
         let a = &done.agreement;
+        // A rung that holds must show no harm on the server in any order either: the
+        // witness of its answers is a second judge of the model's verdict.
+        let holds = done.reproduced.is_none();
         let ok = a.agreeing == a.orders
             && a.orders > 0
-            && done.reproduced.as_ref().is_none_or(|r| r.agreed);
+            && done.reproduced.as_ref().is_none_or(|r| r.agreed)
+            && !(holds && a.harmed > 0);
         failed += usize::from(!ok);
+        let harmed = if holds && a.harmed > 0 {
+            format!(", but the server shows HARM in {}", a.harmed)
+        } else {
+            String::new()
+        };
         println!(
-            "{:w$}  {:x$}  {:r$}  {} of {} orders agree ({}; at {})",
+            "{:w$}  {:x$}  {:r$}  {} of {} orders agree{harmed} ({}; at {})",
             s.id(),
             s.expected().to_string(),
             repro,

@@ -47,6 +47,12 @@ fn a_counterexample_is_reproduced_on_postgres_and_its_schema_dropped() {
     assert_eq!(out.status.code(), Some(1), "a violation exits 1:\n{stdout}");
     assert!(stdout.contains("REPRODUCED on PostgreSQL"), "{stdout}");
     assert!(stdout.contains("1 row(s) | 1 row(s)"), "{stdout}");
+    // Both blind writes were acknowledged: the server's own answers show two owners.
+    assert!(
+        stdout.contains("in the server's answers, two owners: ")
+            && stdout.contains("the server shows: two owners"),
+        "{stdout}"
+    );
     let schema = stdout
         .split("(schema ")
         .nth(1)

@@ -21,17 +21,29 @@ use crate::redis_probe::RedisConfig;
 pub trait ServerRun {
     /// The first step the server answered differently, if any.
     fn first_disagreement(&self) -> Option<usize>;
+
+    /// The harms the server showed (its rows' harm queries, its witness).
+    fn harms_seen(&self) -> Vec<String>;
 }
 
 impl ServerRun for LogRun {
     fn first_disagreement(&self) -> Option<usize> {
         LogRun::first_disagreement(self)
     }
+
+    fn harms_seen(&self) -> Vec<String> {
+        LogRun::harms_seen(self)
+    }
 }
 
 impl ServerRun for RedisLogRun {
     fn first_disagreement(&self) -> Option<usize> {
         RedisLogRun::first_disagreement(self)
+    }
+
+    /// A Redis run has no harm queries or witness yet: its key table is shown.
+    fn harms_seen(&self) -> Vec<String> {
+        Vec::new()
     }
 }
 
@@ -132,17 +144,24 @@ pub struct Agreement<R = LogRun> {
     pub agreeing: usize,
     /// The first one it did not, if any.
     pub first_disagreement: Option<R>,
+    /// How many of them showed a harm on the server (harm queries, witness): on a
+    /// rung that holds, none may.
+    pub harmed: usize,
+    /// The first one that did, if any.
+    pub first_harmed: Option<R>,
 }
 
 impl<R> Agreement<R> {
     /// The same agreement, its disagreeing run turned by `f` (to one type for
     /// either server).
-    pub fn map_run<S>(self, f: impl FnOnce(R) -> S) -> Agreement<S> {
+    pub fn map_run<S>(self, f: impl Fn(R) -> S) -> Agreement<S> {
         Agreement {
             verdict: self.verdict,
             orders: self.orders,
             agreeing: self.agreeing,
-            first_disagreement: self.first_disagreement.map(f),
+            first_disagreement: self.first_disagreement.map(&f),
+            harmed: self.harmed,
+            first_harmed: self.first_harmed.map(&f),
         }
     }
 }
@@ -177,12 +196,17 @@ fn compare_orders<C, R: ServerRun>(
     orders: &[Vec<C>],
     mut run: impl FnMut(&[C]) -> Result<R, String>,
 ) -> Result<Agreement<R>, AgainstError> {
-    let mut agreeing = 0;
-    let mut first_disagreement = None;
+    let (mut agreeing, mut harmed) = (0, 0);
+    let (mut first_disagreement, mut first_harmed) = (None, None);
     for log in orders {
         let ran = run(log).map_err(AgainstError::Server)?;
+        let harms = !ran.harms_seen().is_empty();
+        harmed += usize::from(harms);
         if ran.first_disagreement().is_none() {
             agreeing += 1;
+            if harms && first_harmed.is_none() {
+                first_harmed = Some(ran);
+            }
         } else if first_disagreement.is_none() {
             first_disagreement = Some(ran);
         }
@@ -192,5 +216,7 @@ fn compare_orders<C, R: ServerRun>(
         orders: orders.len(),
         agreeing,
         first_disagreement,
+        harmed,
+        first_harmed,
     })
 }

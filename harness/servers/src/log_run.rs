@@ -9,8 +9,9 @@
 //! the harm it shows, happen on the server too. The first statement answered
 //! differently is where model and server part, and is reported as such.
 
+use locklab_models::sim::served::Tables;
 use locklab_models::sim::store::sql::{Outcome, SqlError, Statement, Value};
-use locklab_models::sim::{ServerForm, SqlCall};
+use locklab_models::sim::{Answer, Harm, Served, ServerForm, SqlCall, Witness};
 
 use crate::availability::ServerUnavailable;
 use crate::pg::{PgConfig, PgProbe, PgStep};
@@ -62,9 +63,12 @@ pub struct LogRun {
     /// Every statement, in the order issued.
     pub steps: Vec<Compared>,
     /// Per compared table, its committed rows (sorted) on the server at the end.
-    pub server_rows: Vec<(String, Vec<Vec<Value>>)>,
+    pub server_rows: Tables,
     /// Each of the scheme's harm queries, and whether the harm happened on the server.
     pub harm: Vec<(String, bool)>,
+    /// What the scheme's witness found in the server's answers and rows (empty
+    /// without a witness).
+    pub witnessed: Vec<Harm>,
     /// The schema it ran in (dropped with the runner, or at once if the log left a
     /// connection busy).
     pub schema: String,
@@ -74,6 +78,32 @@ impl LogRun {
     /// The first statement the server answered differently, if any.
     pub fn first_disagreement(&self) -> Option<usize> {
         self.steps.iter().position(|c| !c.agrees())
+    }
+
+    /// The names of every harm the server showed: its harm queries that came out
+    /// true, then what the witness found in its answers.
+    pub fn harms_seen(&self) -> Vec<String> {
+        let queried = self.harm.iter().filter(|(_, happened)| *happened);
+        let mut names: Vec<String> = queried.map(|(name, _)| name.clone()).collect();
+        for h in &self.witnessed {
+            if !names.contains(&h.name) {
+                names.push(h.name.clone());
+            }
+        }
+        names
+    }
+}
+
+/// The server's answer to a statement, as a witness reads it.
+fn answer_of(model: &SqlCall, server: &Observed) -> Answer {
+    match &server.completion {
+        _ if model.dropped => Answer::Terminated,
+        Completion::StillWaiting => Answer::Waiting,
+        Completion::Rows { rows, affected } => Answer::Rows {
+            rows: rows.clone(),
+            affected: *affected,
+        },
+        Completion::Error { code } => Answer::Error { code: code.clone() },
     }
 }
 
@@ -98,6 +128,7 @@ pub struct LogRunner {
     tables: Vec<String>,
     setup: Vec<(String, Vec<Value>)>,
     harm: Vec<(String, String)>,
+    witness: Option<Witness>,
     probe: Option<PgProbe>,
     conns: usize,
 }
@@ -116,6 +147,7 @@ impl LogRunner {
                 .map(|(s, p)| (s.to_string(), p.clone()))
                 .collect(),
             harm: form.harm.clone(),
+            witness: form.witness,
             probe: None,
             conns: 0,
         };
@@ -156,6 +188,7 @@ impl LogRunner {
         let mut probe = self.take_probe(conns).map_err(|e| e.to_string())?;
         let schema = probe.schema().to_owned();
         probe.setup_with_params(&reset)?;
+        let before = self.committed_tables(&probe)?;
         let steps: Vec<PgStep> = log
             .iter()
             .map(|c| {
@@ -168,10 +201,7 @@ impl LogRunner {
             })
             .collect();
         let observed = probe.run(&steps);
-        let mut server_rows = Vec::new();
-        for t in &self.tables {
-            server_rows.push((t.clone(), probe.committed_rows(t)?));
-        }
+        let server_rows = self.committed_tables(&probe)?;
         let mut harmed = Vec::new();
         for (name, query) in &self.harm {
             harmed.push((name.clone(), probe.query_bool(query)?));
@@ -186,6 +216,18 @@ impl LogRunner {
         if !left_busy {
             self.probe = Some(probe);
         }
+        let witnessed = match self.witness {
+            Some(witness) => witness(&Served::new(
+                log.iter().zip(&observed).map(|(model, server)| {
+                    let answer = answer_of(model, server);
+                    let (actor, sql) = (model.actor.clone(), model.sql.clone());
+                    (actor, model.session, sql, model.params.clone(), answer)
+                }),
+                before,
+                server_rows.clone(),
+            )),
+            None => Vec::new(),
+        };
         Ok(LogRun {
             steps: log
                 .iter()
@@ -199,7 +241,16 @@ impl LogRunner {
                 .collect(),
             server_rows,
             harm: harmed,
+            witnessed,
             schema,
         })
+    }
+
+    /// Every compared table's committed rows, sorted.
+    fn committed_tables(&self, probe: &PgProbe) -> Result<Tables, String> {
+        self.tables
+            .iter()
+            .map(|t| Ok((t.clone(), probe.committed_rows(t)?)))
+            .collect()
     }
 }

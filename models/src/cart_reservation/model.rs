@@ -78,6 +78,7 @@ impl Scheme for CartReservation {
                 "an item sold beyond its stock".to_owned(),
                 "SELECT coalesce(bool_or(stock < 0), false) FROM items".to_owned(),
             )],
+            witness: None,
         })
     }
 }

@@ -18,6 +18,7 @@ mod model;
 mod resource;
 mod server;
 pub mod statements;
+mod witness;
 mod workload;
 
 pub use model::DeviceClaim;

@@ -72,6 +72,7 @@ impl Scheme for DeviceClaim {
             postgres_setup: statements::setup(self.cfg.devices),
             tables: vec!["devices"],
             harm: Vec::new(),
+            witness: Some(super::witness::witness),
         })
     }
 

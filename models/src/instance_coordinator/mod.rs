@@ -29,6 +29,7 @@ mod model;
 mod profile;
 mod sql;
 pub mod statements;
+mod witness;
 mod workload;
 mod world;
 

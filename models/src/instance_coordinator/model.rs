@@ -104,6 +104,7 @@ impl Scheme for InstanceCoordinator {
                     ),
                 ),
             ],
+            witness: Some(super::witness::witness),
         })
     }
 }

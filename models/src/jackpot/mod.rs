@@ -29,6 +29,7 @@ mod model;
 mod sql;
 pub mod statements;
 mod unlocked;
+mod witness;
 mod workload;
 mod world;
 

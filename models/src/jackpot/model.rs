@@ -101,12 +101,13 @@ impl Scheme for Jackpot {
         Some(ServerForm {
             postgres_setup: super::statements::setup(self.cfg.groups(), self.cfg.pool),
             tables: vec!["jackpots", "paid_wins"],
-            // What the server's own rows can show; money lost needs the ledger, which
-            // only the model keeps (the statement answers show it instead).
+            // What the server's own rows can show; money lost, a version reset, a
+            // refused contribution and an aborted batch are in its answers.
             harm: vec![(
                 "a pool below zero".to_owned(),
                 "SELECT coalesce(bool_or(amount < 0), false) FROM jackpots".to_owned(),
             )],
+            witness: Some(super::witness::witness),
         })
     }
 }

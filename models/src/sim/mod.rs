@@ -28,6 +28,7 @@ mod redis_step;
 pub mod runtime;
 pub mod scenario;
 mod scheme;
+pub mod served;
 mod sql_batch;
 mod sql_step;
 mod step;
@@ -47,6 +48,7 @@ pub use redis_step::{
 pub use runtime::Runtime;
 pub use scenario::{Expected, LoomPlan, Param, Params, Scenario, ShuttlePlan, StatesPlan};
 pub use scheme::{Model, RedisForm, Scheme, ServerForm, SharedModel};
+pub use served::{Answer, Harm, Served, ServedStep, Witness};
 pub use sql_batch::SqlBatch;
 pub use sql_step::SqlCall;
 pub use step::Step;

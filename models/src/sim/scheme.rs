@@ -60,7 +60,7 @@ pub struct RedisForm {
 }
 
 /// What a real server needs to run a scheme's statements.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ServerForm {
     /// The statements (with their parameters) that create the tables and their first
     /// rows: the scheme's `init` runs exactly these on its model database.
@@ -71,6 +71,10 @@ pub struct ServerForm {
     /// Queries over the final committed rows, each returning one boolean: `true`
     /// means the named harm happened (`("money lost", "SELECT sum(paid) > 100 FROM …")`).
     pub harm: Vec<(String, String)>,
+    /// The scheme's judge of the server's answers (see [`super::served`]): the harms
+    /// they show that no query of the final rows can (two claims both granted, an
+    /// acknowledged change lost). `None`: the rows are all there is to see.
+    pub witness: Option<super::Witness>,
 }
 
 /// A runnable model: a [`Scheme`] with its type erased, so scenarios can keep models

@@ -50,6 +50,9 @@ pub fn print_run(run: &LogRun, schema: Option<&str>) {
             }
         );
     }
+    for h in &run.witnessed {
+        println!("in the server's answers, {}: {}", h.name, h.how);
+    }
 }
 
 fn describe(c: &locklab_servers::Completion, waited: bool) -> String {
