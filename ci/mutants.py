@@ -23,7 +23,8 @@ To keep a run short, a mutant of one scheme (`## scheme:`, or derived from a pat
 scheme runs its code), and its tests are the kit crate's (`locklab-models`: the
 scheme's unit tests and the store's). A kit mutant (`models/src/sim/…`) runs the
 whole check, then the kit crate's tests and the `locklab` crate's `kit` and
-`sql_steps` tests. `ladders` is left out: it re-runs the check, and its pinned loom
+`sql_steps` tests; a mutant of the SQL or Redis store model also runs the store's
+specification against the real servers (`store_spec`, `redis_spec`). `ladders` is left out: it re-runs the check, and its pinned loom
 counts would "catch" any mutant that merely changes the number of executions.
 
 A hand list rather than cargo-mutants: cargo-mutants would generate every operator
@@ -136,6 +137,13 @@ def run_tests(m):
         tests.append(
             ["cargo", "test", "--release", "-q", "-p", "locklab"]
             + ["--test", "kit", "--test", "sql_steps"]
+        )
+    if m["file"].startswith(("models/src/sim/store/sql/", "models/src/sim/store/redis.rs")):
+        # The store's specification: each rule run on the model and on the real
+        # PostgreSQL or Redis (they must be up, as in CI).
+        tests.append(
+            ["cargo", "test", "--release", "-q", "-p", "locklab-servers"]
+            + ["--test", "store_spec", "--test", "redis_spec"]
         )
     for cmd in tests:
         code, out = run(cmd, 3600)
