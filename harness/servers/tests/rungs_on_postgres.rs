@@ -37,6 +37,10 @@ fn the_device_claim_and_cart_ladders_run_on_postgres() {
 const HARM_ON_SERVER: &[(&str, &str)] = &[
     ("device-claim/select-then-update", "two owners"),
     (
+        "device-claim/manual-recovery",
+        "a device held by a dead connection",
+    ),
+    (
         "cart-reservation/no-reservation",
         "an item sold beyond its stock",
     ),
@@ -77,7 +81,6 @@ const HARM_ON_SERVER: &[(&str, &str)] = &[
 /// stops seeing it above — is looked at.
 const HARM_IN_PROCESS: &[&str] = &[
     "device-claim/validate-then-connect",
-    "device-claim/manual-recovery",
     "device-claim/expiring-claim",
     "instance-coordinator/clock-skew",
     "cart-reservation/check-all-then-set-all",

@@ -88,10 +88,12 @@ impl Scheme for DeviceClaim {
     }
 }
 
-/// The process died: its connections drop with it; its rows stay. Devices it owned or
-/// was connected to are now offline and owed a reconnect, if some punctual server
+/// The process died: its connections drop with it (its database connection too, so a
+/// server run terminates that backend here); its rows stay. Devices it owned or was
+/// connected to are now offline and owed a reconnect, if some punctual server
 /// survives to do it.
 fn on_crash(s: &mut Step<'_, DeviceWorld>, cfg: &Config, victim: usize) {
+    s.drop_connection(|w| &mut w.db, DeviceWorld::session(victim));
     let now = s.now;
     let survivor = (0..cfg.servers).any(|i| i != victim && cfg.pausable != Some(i));
     for d in 0..cfg.devices {

@@ -9,10 +9,15 @@
 //! included). A grant to one server while another's stands is two owners by the
 //! server's own answers. A server that keeps its connection after its grant ended is
 //! not in any answer: that harm is in the process.
+//!
+//! *A device held by a dead connection*: a grant with no deadline whose server's
+//! backend was terminated (it crashed) still stands at the end, and claims by others
+//! after the termination were refused: the database keeps the device for a server
+//! that is gone. A lease that would have ended is not this: its refusals end with it.
 
 use std::collections::BTreeMap;
 
-use crate::sim::served::{Harm, Served, ServedStep};
+use crate::sim::served::{Answer, Harm, Served, ServedStep};
 use crate::sim::store::sql::SessionId;
 
 use super::statements::{
@@ -51,8 +56,17 @@ fn grant_of(step: &ServedStep) -> Option<(i64, i64, Option<i64>, Option<i64>)> {
 pub fn witness(served: &Served) -> Vec<Harm> {
     let mut harms = Vec::new();
     let mut grants: BTreeMap<i64, Vec<Grant>> = BTreeMap::new();
+    // Per session whose backend was terminated: at which statement.
+    let mut dead: BTreeMap<SessionId, usize> = BTreeMap::new();
+    // Per device: claims refused (statement, actor, session).
+    let mut refused: BTreeMap<i64, Vec<(usize, SessionId)>> = BTreeMap::new();
     for (i, step) in served.steps.iter().enumerate() {
         let sql = step.sql.as_str();
+        if step.answer == Answer::Terminated {
+            dead.insert(step.session, i);
+        } else if let Some(device) = refusal(step) {
+            refused.entry(device).or_default().push((i, step.session));
+        }
         if sql == CLEAR_OWNER && step.committed {
             if let Some(owner) = step.int(1) {
                 for held in grants.values_mut() {
@@ -101,7 +115,42 @@ pub fn witness(served: &Served) -> Vec<Harm> {
             });
         }
     }
+    for (device, held) in &grants {
+        for g in held.iter().filter(|g| g.until.is_none()) {
+            let Some(&died) = dead.get(&g.session) else {
+                continue;
+            };
+            let after = refused.get(device).map_or(0, |r| {
+                r.iter()
+                    .filter(|(i, s)| *i > died && *s != g.session)
+                    .count()
+            });
+            if after > 0 {
+                harms.push(Harm::new(
+                    "a device held by a dead connection",
+                    format!(
+                        "device {device} is still granted to {} (statement {}), whose backend \
+                         was terminated at statement {died}; {after} claim(s) after it were \
+                         refused",
+                        g.actor, g.at
+                    ),
+                ));
+            }
+        }
+    }
     harms
+}
+
+/// The device a completed claim was refused (0 rows), if `step` is one.
+fn refusal(step: &ServedStep) -> Option<i64> {
+    if step.answer.affected() != Some(0) {
+        return None;
+    }
+    match step.sql.as_str() {
+        CLAIM_IF_UNOWNED => step.int(2),
+        CLAIM_LEASE | CLAIM_EPOCH_LEASE => step.int(3),
+        _ => None,
+    }
 }
 
 /// Whether `g` had ended at tick `now` (a grant with no deadline ends only when
@@ -148,6 +197,29 @@ mod tests {
             vec![],
         );
         assert_eq!(witness(&served), []);
+    }
+
+    #[test]
+    fn a_crashed_servers_unexpiring_claim_with_refusals_after_is_a_dead_holder() {
+        let terminated = (
+            "ticker".to_owned(),
+            SessionId(0),
+            String::new(),
+            vec![],
+            Answer::Terminated,
+        );
+        let served = Served::new(
+            [
+                sent(0, CLAIM_IF_UNOWNED, &[0, 0], answered(1, &[])),
+                terminated,
+                sent(1, CLAIM_IF_UNOWNED, &[1, 0], answered(0, &[])),
+            ],
+            vec![],
+            vec![],
+        );
+        let harms = witness(&served);
+        assert_eq!(harms.len(), 1, "{harms:?}");
+        assert_eq!(harms[0].name, "a device held by a dead connection");
     }
 
     #[test]

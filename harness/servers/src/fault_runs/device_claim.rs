@@ -77,7 +77,8 @@ impl Holders {
         let overran = match get(&self.overran) {
             0 => String::new(),
             n => format!(
-                " ({n} claims won after a holder outlived its lease on this machine:                  the lease lapsed as the rung means it to)"
+                " ({n} claims won after a holder outlived its lease on this machine: \
+                 the lease lapsed as the rung means it to)"
             ),
         };
         match get(&self.overlaps) {
