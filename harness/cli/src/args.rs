@@ -121,7 +121,8 @@ pub struct CheckArgs {
     /// expectation.
     #[arg(long, default_value_t = 120, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=MAX_SECONDS))]
     pub max_time: u64,
-    /// Print the results as JSON on stdout instead of the matrix.
+    /// Print the results as JSON on stdout instead of the matrix (with --backend:
+    /// the rungs held against the server, as the report's agreement.json).
     #[arg(long)]
     pub json: bool,
     /// postgres: instead of the model matrix, hold every rung that has a server form

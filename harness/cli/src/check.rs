@@ -7,7 +7,7 @@ use locklab::check::{check_scenario, CheckDepth, CheckReport, CheckRow};
 use locklab::Scenario;
 
 use crate::args::CheckArgs;
-use crate::backend::{self, Backend};
+use crate::backend::Backend;
 use crate::{Registry, UsageError};
 
 pub fn check(args: CheckArgs, registry: &Registry) -> Result<u8, UsageError> {
@@ -30,12 +30,7 @@ pub fn check(args: CheckArgs, registry: &Registry) -> Result<u8, UsageError> {
         )));
     }
     if args.backend != Backend::Model {
-        if args.json {
-            return Err(UsageError(
-                "--json is the model matrix's; leave it out with --backend".into(),
-            ));
-        }
-        return check_on_server(&scenarios, args.backend);
+        return crate::check_server::check_on_server(&scenarios, args.backend, args.json);
     }
     let depth = CheckDepth {
         shuttle_factor: args.deep,
@@ -65,98 +60,6 @@ pub fn check(args: CheckArgs, registry: &Registry) -> Result<u8, UsageError> {
         } else {
             println!("{failed} of {} expectations FAILED", rows.len());
         }
-    }
-    Ok(u8::from(failed > 0))
-}
-
-/// `check --backend postgres|redis`: every rung with a form on that server, held
-/// against it.
-fn check_on_server(scenarios: &[&Scenario], on: Backend) -> Result<u8, UsageError> {
-    let with_form: Vec<&&Scenario> = scenarios
-        .iter()
-        .filter(|s| s.build(&s.defaults()).is_ok_and(|m| on.runs(&m)))
-        .collect();
-    if with_form.is_empty() {
-        return Err(UsageError(format!(
-            "no {} form in these scenarios: try {}",
-            on.server(),
-            match on {
-                Backend::Redis => "--only singleton-poller/",
-                _ => "--only jackpot/",
-            }
-        )));
-    }
-    let mut rows = Vec::new();
-    for s in with_form {
-        eprintln!("{} on {}…", s.id(), on.server());
-        if let Some(done) = backend::check_one(s, on)? {
-            rows.push((s, done));
-        }
-    }
-    let w = rows.iter().map(|(s, _)| s.id().len()).max().unwrap_or(8);
-    let x = rows
-        .iter()
-        .map(|(s, _)| s.expected().to_string().len())
-        .max()
-        .unwrap_or(8);
-    let repros: Vec<String> = rows
-        .iter()
-        .map(|(_, done)| {
-            done.reproduced
-                .as_ref()
-                .map_or_else(|| "-".to_owned(), |r| r.describe(on.unit()))
-        })
-        .collect();
-    let r = repros
-        .iter()
-        .map(|t| t.chars().count())
-        .chain([24])
-        .max()
-        .unwrap_or(24);
-    println!(
-        "{:w$}  {:x$}  {:r$}  agreement ({} for {})",
-        "scenario",
-        "expected",
-        "counterexample on server",
-        on.unit(),
-        on.unit()
-    );
-    let mut failed = 0;
-    for ((s, done), repro) in rows.iter().zip(&repros) {
-        let a = &done.agreement;
-        // A rung that holds must show no harm on the server in any order either: the
-        // witness of its answers is a second judge of the model's verdict.
-        let holds = done.reproduced.is_none();
-        let ok = a.agreeing == a.orders
-            && a.orders > 0
-            && done.reproduced.as_ref().is_none_or(|r| r.agreed)
-            && !(holds && a.harmed > 0);
-        failed += usize::from(!ok);
-        let harmed = if holds && a.harmed > 0 {
-            format!(", but the server shows HARM in {}", a.harmed)
-        } else {
-            String::new()
-        };
-        println!(
-            "{:w$}  {:x$}  {:r$}  {} of {} orders agree{harmed} ({}; at {})",
-            s.id(),
-            s.expected().to_string(),
-            repro,
-            a.agreeing,
-            a.orders,
-            backend::scope(a, backend::AGREEMENT_BOUND),
-            done.params
-        );
-    }
-    println!();
-    if failed == 0 {
-        println!("all {} rungs agree with {}", rows.len(), on.server());
-    } else {
-        println!(
-            "{failed} of {} rungs DISAGREE with {}",
-            rows.len(),
-            on.server()
-        );
     }
     Ok(u8::from(failed > 0))
 }

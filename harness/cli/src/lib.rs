@@ -28,6 +28,7 @@ macro_rules! eprintln {
 mod args;
 mod backend;
 mod check;
+mod check_server;
 mod explore;
 mod output;
 mod registry;

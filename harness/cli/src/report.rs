@@ -5,10 +5,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use locklab::agreement::AgreementReport;
 use locklab::check::{CheckDepth, CheckReport, CheckRow};
 use locklab_report::{generate, Inputs, Meta};
 
 use crate::args::ReportArgs;
+use crate::backend::Backend;
 use crate::UsageError;
 
 pub fn report(args: ReportArgs) -> Result<u8, UsageError> {
@@ -18,6 +20,7 @@ pub fn report(args: ReportArgs) -> Result<u8, UsageError> {
             .and_then(|()| run_check(&args.check))
             .and_then(|()| run_states(&states))
             .and_then(|()| run_server_bench(&args.check.with_file_name(SERVERS_FILE)))
+            .and_then(|()| run_agreement(&args.check.with_file_name(AGREEMENT_FILE)))
         {
             eprintln!("error: {message}; the report was not regenerated");
             return Ok(1);
@@ -27,6 +30,7 @@ pub fn report(args: ReportArgs) -> Result<u8, UsageError> {
         criterion_dir: args.criterion.unwrap_or_else(default_criterion_dir),
         states_file: args.check.with_file_name(STATES_FILE),
         servers_file: args.check.with_file_name(SERVERS_FILE),
+        agreement_file: args.check.with_file_name(AGREEMENT_FILE),
         check_file: args.check,
         meta: Meta::gather(Path::new(".")),
     };
@@ -125,6 +129,23 @@ fn run_server_bench(file: &Path) -> Result<(), String> {
     } else {
         Err(format!("the real-server bench failed ({status})"))
     }
+}
+
+/// The file beside the check JSON that the "Model against server" table reads.
+const AGREEMENT_FILE: &str = "agreement.json";
+
+/// `check --backend postgres` and `--backend redis` on every built-in rung, in this
+/// process, writing `file`.
+fn run_agreement(file: &Path) -> Result<(), String> {
+    let scenarios: Vec<_> = locklab::scenarios::all().iter().collect();
+    let mut report = AgreementReport::default();
+    for on in [Backend::Postgres, Backend::Redis] {
+        eprintln!("holding the models against {}…", on.server());
+        let held = crate::check_server::held_against(&scenarios, on).map_err(|e| e.0)?;
+        report.servers.push(held);
+    }
+    let json = serde_json::to_string_pretty(&report).expect("an agreement serialises");
+    fs::write(file, json + "\n").map_err(|e| format!("{}: cannot write: {e}", file.display()))
 }
 
 /// The file beside the check JSON that the states section reads.

@@ -1,6 +1,7 @@
 #![doc = include_str!("guide.md")]
 #![deny(missing_docs)]
 
+pub mod agreement;
 pub mod check;
 pub mod comparison;
 pub mod coverage;

@@ -17,6 +17,7 @@
 //! [`timeline_svg::Timeline`] draws one failing execution; `locklab explore --svg`
 //! uses it too.
 
+pub mod agreement_section;
 pub mod charts;
 pub mod check_data;
 pub mod criterion_data;
@@ -52,6 +53,8 @@ pub struct Inputs {
     pub states_file: PathBuf,
     /// The real-server bench's results (`locklab-pgload` writes them).
     pub servers_file: PathBuf,
+    /// The models held against the real servers (`report --measure` writes it).
+    pub agreement_file: PathBuf,
     /// Where and when the numbers were measured.
     pub meta: Meta,
 }
@@ -82,6 +85,7 @@ pub fn generate(inputs: &Inputs, out_dir: &Path) -> Result<Summary, ReportError>
     let checks = check_data::load(&inputs.check_file)?;
     let states = states_section::load(&inputs.states_file)?;
     let servers = servers_section::load(&inputs.servers_file)?;
+    let agreement = agreement_section::load(&inputs.agreement_file)?;
     let benchmarks = criterion_data::load(&inputs.criterion_dir)?;
     let measurements = measurements::classify(&benchmarks)?;
 
@@ -100,6 +104,8 @@ pub fn generate(inputs: &Inputs, out_dir: &Path) -> Result<Summary, ReportError>
         states_file: &inputs.states_file,
         servers: servers.as_ref(),
         servers_file: &inputs.servers_file,
+        agreement: agreement.as_ref(),
+        agreement_file: &inputs.agreement_file,
         measurements: &measurements,
         charts: &charts,
         timelines: &timelines,

@@ -31,6 +31,10 @@ pub struct Page<'a> {
     pub servers: Option<&'a locklab::server_bench::ServerBench>,
     /// Where it is (or would be).
     pub servers_file: &'a Path,
+    /// The models held against the real servers, if done.
+    pub agreement: Option<&'a locklab::agreement::AgreementReport>,
+    /// Where that is (or would be).
+    pub agreement_file: &'a Path,
     /// The benchmarks.
     pub measurements: &'a Measurements,
     /// The charts written.
@@ -107,6 +111,10 @@ impl Page<'_> {
         md.push_str(&super::servers_section::markdown(
             self.servers,
             self.servers_file,
+        ));
+        md.push_str(&super::agreement_section::markdown(
+            self.agreement,
+            self.agreement_file,
         ));
         self.timelines(&mut md);
         if !self.measurements.other.is_empty() {

@@ -41,6 +41,7 @@ fn inputs(criterion_dir: PathBuf, check_file: PathBuf) -> Inputs {
         criterion_dir,
         states_file: check_file.with_file_name("states.json"),
         servers_file: check_file.with_file_name("servers.json"),
+        agreement_file: check_file.with_file_name("agreement.json"),
         check_file,
         meta: meta(),
     }
@@ -104,6 +105,21 @@ fn tables_show_the_fixture_numbers() {
     assert_contains(&md, "✗ **expectation failed**: violates exclusive-connection<br><sub>d=3 · 10,000 executions · 500 ms");
     assert_eq!(summary.benchmarks, 19, "base/ and report/ are not read");
     assert_eq!((summary.checks, summary.failed_expectations), (8, 1));
+}
+
+#[test]
+fn the_model_against_server_table_says_where_the_harm_is() {
+    let (_, _, md) = generate_into("agreement");
+    assert_contains(&md, "### Model against server");
+    assert_contains(
+        &md,
+        "**PostgreSQL**: 3 of 3 rungs agree; 1 of 2 buggy rungs show their harm on the server.",
+    );
+    assert_contains(
+        &md,
+        "| `jackpot/version-reset` | violates version-monotonic | reproduced (1 statement): a version not advanced | 1 of 1 | 1 |",
+    );
+    assert_contains(&md, "| `jackpot/version-cas` | holds | - | 6 of 6 | none |");
 }
 
 #[test]
