@@ -104,11 +104,11 @@ impl Ran {
     }
 
     /// The harms the server showed: PostgreSQL's harm queries over its final rows,
-    /// and the scheme's witness of its answers. A Redis run has neither yet.
+    /// and the scheme's witness of its answers (or Redis's replies).
     fn harm_seen(&self) -> Vec<String> {
         match self {
             Ran::Postgres(r) => r.harms_seen(),
-            Ran::Redis(_) => Vec::new(),
+            Ran::Redis(r) => r.harms_seen(),
         }
     }
 

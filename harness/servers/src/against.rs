@@ -41,9 +41,8 @@ impl ServerRun for RedisLogRun {
         RedisLogRun::first_disagreement(self)
     }
 
-    /// A Redis run has no harm queries or witness yet: its key table is shown.
     fn harms_seen(&self) -> Vec<String> {
-        Vec::new()
+        RedisLogRun::harms_seen(self)
     }
 }
 

@@ -15,7 +15,7 @@
 //! server then holds exactly the keys the model holds at `t`, and answers from them.
 
 use locklab_models::sim::store::redis::Reply;
-use locklab_models::sim::{lapse_tick, RedisArg, RedisCall, RedisForm};
+use locklab_models::sim::{lapse_tick, Harm, RedisArg, RedisCall, RedisForm, RedisWitness};
 
 use crate::availability::ServerUnavailable;
 use crate::redis_probe::{RedisConfig, RedisProbe};
@@ -61,12 +61,25 @@ pub struct RedisLogRun {
     pub server_keys: Vec<(String, Option<HeldKey>)>,
     /// The run's key prefix on the server (its keys are deleted with the runner).
     pub prefix: String,
+    /// What the scheme's witness found in the server's replies.
+    pub witnessed: Vec<Harm>,
 }
 
 impl RedisLogRun {
     /// The first command the server answered differently, if any.
     pub fn first_disagreement(&self) -> Option<usize> {
         self.steps.iter().position(|c| !c.agrees())
+    }
+
+    /// The names of the harms the witness found in the server's replies.
+    pub fn harms_seen(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for h in &self.witnessed {
+            if !names.contains(&h.name) {
+                names.push(h.name.clone());
+            }
+        }
+        names
     }
 }
 
@@ -76,6 +89,7 @@ pub struct RedisLogRunner {
     connections: usize,
     keys: Vec<String>,
     base_ms: i64,
+    witness: Option<RedisWitness>,
 }
 
 impl RedisLogRunner {
@@ -92,6 +106,7 @@ impl RedisLogRunner {
             connections: connections.max(1),
             keys: form.keys.iter().map(|k| (*k).to_owned()).collect(),
             base_ms,
+            witness: form.witness,
         })
     }
 
@@ -144,10 +159,16 @@ impl RedisLogRunner {
                 Ok((k.clone(), held))
             })
             .collect::<Result<_, String>>()?;
+        let witnessed = self.witness.map_or_else(Vec::new, |witness| {
+            let served: Vec<(&RedisCall, &Reply)> =
+                steps.iter().map(|c| (&c.model, &c.server)).collect();
+            witness(&served)
+        });
         Ok(RedisLogRun {
             steps,
             server_keys,
             prefix: self.prefix().to_owned(),
+            witnessed,
         })
     }
 

@@ -65,6 +65,9 @@ fn the_paused_lease_holder_reproduces_on_redis_and_both_leases_were_granted() {
         .collect();
     assert_eq!(granted, ["A", "B"], "{:?}", r.run.steps);
     assert!(r.run.steps.iter().any(|c| !c.lapsed.is_empty()));
+    // By the server's replies the grants never overlapped: A's lapsed first. The harm
+    // is A polling on after its lease (in process), which no reply shows.
+    assert_eq!(r.run.witnessed, [], "{:?}", r.run.steps);
     let (key, held) = &r.run.server_keys[0];
     assert_eq!(key, "bot-token-poller");
     assert_eq!(
@@ -92,6 +95,10 @@ fn every_rung_agrees_with_redis_on_every_schedule_with_2_actors_and_2_preemption
             s.id(),
             a.first_disagreement
         );
+        // The model proves the rung; the server's replies must show no two holders.
+        if s.expected() == Expected::Holds {
+            assert_eq!(a.harmed, 0, "{}: {:?}", s.id(), a.first_harmed);
+        }
         eprintln!(
             "{}: {} of {} command orders agree ({} loom executions)",
             s.id(),

@@ -48,7 +48,7 @@ pub use redis_step::{
 pub use runtime::Runtime;
 pub use scenario::{Expected, LoomPlan, Param, Params, Scenario, ShuttlePlan, StatesPlan};
 pub use scheme::{Model, RedisForm, Scheme, ServerForm, SharedModel};
-pub use served::{Answer, Harm, Served, ServedStep, Witness};
+pub use served::{Answer, Harm, RedisWitness, Served, ServedStep, Witness};
 pub use sql_batch::SqlBatch;
 pub use sql_step::SqlCall;
 pub use step::Step;

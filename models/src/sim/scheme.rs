@@ -53,10 +53,12 @@ pub trait Scheme: Send + Sync + 'static {
 /// What a real Redis needs to run a scheme's commands: the keys they touch (a run
 /// puts them under its own prefix, and shows what they hold at the end). The store
 /// starts empty, as the scheme's model store does.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct RedisForm {
     /// The keys, as the scheme names them.
     pub keys: Vec<&'static str>,
+    /// The scheme's judge of the server's replies (see [`super::served`]).
+    pub witness: Option<super::RedisWitness>,
 }
 
 /// What a real server needs to run a scheme's statements.

@@ -10,8 +10,9 @@
 //! order of a correct rung, it must find nothing: it is a second judge of the same
 //! properties, written from what a database administrator could see.
 
+use super::store::redis::Reply;
 use super::store::sql::{SessionId, Value};
-use super::SqlCall;
+use super::{RedisCall, SqlCall};
 
 /// A server's answer to one statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +129,10 @@ impl Harm {
 
 /// A scheme's witness: the harms its server's answers and rows show.
 pub type Witness = fn(&Served) -> Vec<Harm>;
+
+/// A Redis scheme's witness: the harms the server's replies show, given every command
+/// as sent (virtual time, bound arguments) with the server's reply.
+pub type RedisWitness = fn(&[(&RedisCall, &Reply)]) -> Vec<Harm>;
 
 impl Served {
     /// A run from its statements (actor, session, text, parameters, answer) and the

@@ -43,6 +43,7 @@ mod model;
 mod process;
 mod server;
 pub mod statements;
+mod witness;
 mod workload;
 mod world;
 

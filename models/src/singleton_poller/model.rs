@@ -41,6 +41,7 @@ impl Scheme for SingletonPoller {
         // host's (the kit's Host model), with no server to hold them against.
         (self.cfg.protocol == Protocol::RenewedLease).then(|| RedisForm {
             keys: vec![LEASE_KEY],
+            witness: Some(super::witness::witness),
         })
     }
 

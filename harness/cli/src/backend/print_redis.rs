@@ -46,6 +46,9 @@ pub fn print_run(run: &RedisLogRun, header: bool) {
             None => println!("{key} on the server at the end: (none)"),
         }
     }
+    for h in &run.witnessed {
+        println!("in the server's replies, {}: {}", h.name, h.how);
+    }
 }
 
 /// An argument as the model sent it, a known script by name, a deadline as `@ms`.
