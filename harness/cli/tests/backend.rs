@@ -62,6 +62,46 @@ fn a_counterexample_is_reproduced_on_postgres_and_its_schema_dropped() {
 }
 
 #[test]
+fn check_on_postgres_as_json_is_the_reports_agreement_data() {
+    if !server_up() {
+        eprintln!("SKIP: no PostgreSQL at 127.0.0.1:5432");
+        return;
+    }
+    let out = locklab(
+        &[
+            "check",
+            "--backend",
+            "postgres",
+            "--json",
+            "--only",
+            "jackpot/version-",
+        ],
+        &[],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let held: locklab::agreement::ServerAgreement =
+        serde_json::from_str(&stdout).expect("the agreement JSON");
+    assert_eq!(held.server, "PostgreSQL");
+    let rows: Vec<(&str, bool, &[String])> = held
+        .rows
+        .iter()
+        .map(|r| (r.scenario.as_str(), r.ok, r.harm_on_server.as_slice()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("jackpot/version-cas", true, &[][..]),
+            (
+                "jackpot/version-reset",
+                true,
+                &["a version not advanced".to_owned()][..]
+            ),
+        ]
+    );
+}
+
+#[test]
 fn an_unreachable_server_is_bad_input() {
     let nowhere = "host=127.0.0.1 port=1 user=postgres dbname=test connect_timeout=1";
     let out = locklab(
