@@ -132,17 +132,11 @@ pub fn clear_owner(server: usize) -> Call {
 }
 
 fn as_index(v: &Value) -> Option<usize> {
-    match v {
-        Value::Int(n) => usize::try_from(*n).ok(),
-        _ => None,
-    }
+    usize::try_from(v.as_int()?).ok()
 }
 
 fn as_tick(v: &Value) -> Option<Tick> {
-    match v {
-        Value::Int(n) => Tick::try_from(*n).ok(),
-        _ => None,
-    }
+    Tick::try_from(v.as_int()?).ok()
 }
 
 /// The owner [`select_owner`] read (`None`: unassigned, or no such device).

@@ -13,11 +13,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::sim::served::{int, Harm, Served, ServedStep};
-use crate::sim::store::sql::SessionId;
+use crate::sim::served::{Harm, Served, ServedStep};
+use crate::sim::store::sql::{SessionId, Value};
 
 use super::statements::locks::{
-    ACQUIRE_LEASE, DELETE_LOCK, INSERT_LOCK, RELEASE_BY_HOLDER, RELEASE_BY_TOKEN, SELECT_LOCK,
+    decode, ACQUIRE_LEASE, DELETE_LOCK, INSERT_LOCK, RELEASE_BY_HOLDER, RELEASE_BY_TOKEN,
+    SELECT_LOCK,
 };
 use super::statements::shop::{SELECT_BALANCE, SELECT_PETS};
 use super::statements::BEGIN_SNAPSHOT;
@@ -26,7 +27,7 @@ use super::statements::BEGIN_SNAPSHOT;
 #[derive(Clone)]
 struct Held {
     by: Option<(SessionId, String)>,
-    token: i64,
+    token: u64,
 }
 
 /// The shop's [`Witness`](crate::sim::Witness).
@@ -43,23 +44,23 @@ fn deleted_by_non_holders(served: &Served) -> Vec<Harm> {
         .before("locks")
         .iter()
         .filter_map(|r| {
-            let token = int(r.get(2)?)?;
+            let token = decode(r.get(1..)?)?.token;
             Some((r.first()?.to_string(), Held { by: None, token }))
         })
         .collect();
-    let mut read: BTreeMap<(SessionId, String), i64> = BTreeMap::new();
+    let mut read: BTreeMap<(SessionId, String), u64> = BTreeMap::new();
     for (i, step) in served.steps.iter().enumerate() {
         let Some(key) = step.params.first().map(ToString::to_string) else {
             continue;
         };
         let sql = step.sql.as_str();
         if sql == SELECT_LOCK {
-            if let Some(token) = step.answer.first_row().and_then(|r| r.get(1)).and_then(int) {
-                read.insert((step.session, key), token);
+            if let Some(held) = step.answer.first_row().and_then(decode) {
+                read.insert((step.session, key), held.token);
             }
         } else if (sql == INSERT_LOCK || sql == ACQUIRE_LEASE) && granted(step) {
             let by = Some((step.session, step.actor.clone()));
-            if let Some(token) = step.int(3) {
+            if let Some(token) = step.int(3).and_then(|t| u64::try_from(t).ok()) {
                 row.insert(key, Held { by, token });
             }
         } else if [DELETE_LOCK, RELEASE_BY_HOLDER, RELEASE_BY_TOKEN].contains(&sql)
@@ -101,7 +102,7 @@ fn torn_profiles(served: &Served) -> Vec<Harm> {
         .before("users")
         .first()
         .and_then(|r| r.get(1))
-        .and_then(int)
+        .and_then(Value::as_int)
     else {
         return Vec::new();
     };
@@ -118,7 +119,7 @@ fn torn_profiles(served: &Served) -> Vec<Harm> {
                     .answer
                     .first_row()
                     .and_then(|r| r.first())
-                    .and_then(int)
+                    .and_then(Value::as_int)
                 {
                     balance_read.insert(step.session, (i, b));
                 }
@@ -130,7 +131,10 @@ fn torn_profiles(served: &Served) -> Vec<Harm> {
                 let Some(r) = step.answer.first_row() else {
                     continue;
                 };
-                let (pets, paid) = (r.first().and_then(int), r.get(1).and_then(int));
+                let (pets, paid) = (
+                    r.first().and_then(Value::as_int),
+                    r.get(1).and_then(Value::as_int),
+                );
                 let paid = paid.unwrap_or(0);
                 if balance + paid != initial {
                     harms.push(Harm::new(

@@ -130,7 +130,12 @@ pub fn guarded_decrement(g: usize, win: i64) -> Call {
 
 /// The `(amount, version)` row [`read_pool`] or [`lock_pool`] returned.
 pub fn pool_row(o: &Outcome) -> Option<PoolRow> {
-    match o.rows.first()?.as_slice() {
+    decode_pool(o.rows.first()?)
+}
+
+/// An `(amount, version)` row.
+pub fn decode_pool(row: &[Value]) -> Option<PoolRow> {
+    match row {
         [Value::Int(amount), Value::Int(version)] => Some(PoolRow {
             amount: *amount,
             version: u64::try_from(*version).ok()?,

@@ -15,15 +15,16 @@
 
 use std::collections::BTreeMap;
 
-use crate::sim::served::{int, Answer, Harm, Served, ServedStep};
+use crate::sim::served::{Answer, Harm, Served, ServedStep};
 use crate::sim::store::sql::sqlstate;
-use crate::sim::store::sql::SessionId;
+use crate::sim::store::sql::{SessionId, Value};
 
+use super::statements::decode_pool;
 use super::statements::{
     ADD, COMPARE_AND_SET, GUARDED_DECREMENT, LOCK_POOL, READ_POOL, RESET, SUBTRACT, WRITE_AMOUNT,
     WRITE_UNVERSIONED,
 };
-use super::world::group;
+use super::world::{group, PoolRow};
 
 /// How an acknowledged update changes a pool's amount.
 enum Change {
@@ -47,10 +48,10 @@ fn change(step: &ServedStep) -> Option<(i64, Change, bool)> {
     Some((pool, change, bumps_version))
 }
 
-/// A pool's `(amount, version)` in `rows` of `jackpots (id, amount, version)`.
-fn pools(rows: &[Vec<crate::sim::store::sql::Value>]) -> BTreeMap<i64, (i64, i64)> {
+/// Each pool's row in `rows` of `jackpots (id, amount, version)`.
+fn pools(rows: &[Vec<Value>]) -> BTreeMap<i64, PoolRow> {
     rows.iter()
-        .filter_map(|r| Some((int(r.first()?)?, (int(r.get(1)?)?, int(r.get(2)?)?))))
+        .filter_map(|r| Some((r.first()?.as_int()?, decode_pool(r.get(1..)?)?)))
         .collect()
 }
 
@@ -60,7 +61,7 @@ fn pools(rows: &[Vec<crate::sim::store::sql::Value>]) -> BTreeMap<i64, (i64, i64
 #[derive(Default)]
 struct Acknowledged {
     changes: Option<Vec<(usize, i64)>>,
-    bumps: i64,
+    bumps: u64,
 }
 
 /// The jackpot scheme's [`Witness`](crate::sim::Witness).
@@ -83,14 +84,10 @@ pub fn witness(served: &Served) -> Vec<Harm> {
             }
         }
         if step.sql == READ_POOL || step.sql == LOCK_POOL {
-            if let (Some(pool), Some(amount)) = (
-                step.int(1),
-                step.answer
-                    .first_row()
-                    .and_then(|r| r.first())
-                    .and_then(int),
-            ) {
-                last_read.insert((step.session, pool), amount);
+            if let (Some(pool), Some(read)) =
+                (step.int(1), step.answer.first_row().and_then(decode_pool))
+            {
+                last_read.insert((step.session, pool), read.amount);
             }
             continue;
         }
@@ -107,7 +104,7 @@ pub fn witness(served: &Served) -> Vec<Harm> {
             changes: Some(Vec::new()),
             bumps: 0,
         });
-        entry.bumps += i64::from(bumps);
+        entry.bumps += u64::from(bumps);
         let delta = match change {
             Change::By(d) => Some(d),
             Change::To(to) => last_read.get(&(step.session, pool)).map(|read| to - read),
@@ -134,9 +131,10 @@ pub fn witness(served: &Served) -> Vec<Harm> {
         pools(served.after("jackpots")),
     );
     for (pool, a) in &acked {
-        let (Some(&(from, v0)), Some(&(to, v1))) = (before.get(pool), after.get(pool)) else {
+        let (Some(b), Some(e)) = (before.get(pool), after.get(pool)) else {
             continue;
         };
+        let ((from, v0), (to, v1)) = ((b.amount, b.version), (e.amount, e.version));
         let name = usize::try_from(*pool).map_or("a", group);
         if let Some(changes) = &a.changes {
             let sum: i64 = changes.iter().map(|(_, d)| d).sum();

@@ -12,7 +12,7 @@
 
 use super::store::redis::Reply;
 use super::store::sql::{SessionId, Value};
-use super::{RedisCall, SqlCall};
+use super::RedisCall;
 
 /// A server's answer to one statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,21 +36,6 @@ pub enum Answer {
 }
 
 impl Answer {
-    /// What the model answered to `call`, as a server's answer.
-    pub fn of_model(call: &SqlCall) -> Answer {
-        match &call.result {
-            _ if call.dropped => Answer::Terminated,
-            None => Answer::Waiting,
-            Some(Ok(o)) => Answer::Rows {
-                rows: o.rows.clone(),
-                affected: o.affected,
-            },
-            Some(Err(e)) => Answer::Error {
-                code: e.code.to_owned(),
-            },
-        }
-    }
-
     /// The rows affected, if it completed.
     pub fn affected(&self) -> Option<u64> {
         match self {
@@ -90,7 +75,7 @@ pub struct ServedStep {
 impl ServedStep {
     /// Parameter `$n` (1-based) as an integer.
     pub fn int(&self, n: usize) -> Option<i64> {
-        self.params.get(n - 1).and_then(int)
+        self.params.get(n - 1).and_then(Value::as_int)
     }
 }
 
@@ -177,14 +162,6 @@ fn find<'a>(tables: &'a Tables, table: &str) -> &'a [Vec<Value>] {
         .iter()
         .find(|(t, _)| t == table)
         .map_or(&[], |(_, rows)| rows.as_slice())
-}
-
-/// A value as an integer (`None` for `NULL` or text).
-pub fn int(v: &Value) -> Option<i64> {
-    match v {
-        Value::Int(n) => Some(*n),
-        _ => None,
-    }
 }
 
 /// Read Committed's commit rule, from the answers alone: per session, statements

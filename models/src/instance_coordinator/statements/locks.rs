@@ -83,10 +83,7 @@ pub fn release_lock(key: &str, by: ReleaseBy) -> Call {
 
 /// A `(holder, token, expires_at)` row (the crashed instance's holder is `i64::MAX`).
 pub fn decode(row: &[Value]) -> Option<LockRow> {
-    let n = |i: usize| match row.get(i)? {
-        Value::Int(n) => Some(*n),
-        _ => None,
-    };
+    let n = |i: usize| row.get(i)?.as_int();
     let holder = n(0)?;
     Some(LockRow {
         holder: if holder == i64::MAX {

@@ -115,10 +115,7 @@ pub fn prepare() {
 
 /// The integer in column `i` of the first row (`None`: no row, or `NULL`).
 pub(crate) fn int_at(o: &crate::sim::store::sql::Outcome, i: usize) -> Option<i64> {
-    match o.rows.first()?.get(i)? {
-        Value::Int(n) => Some(*n),
-        _ => None,
-    }
+    o.rows.first()?.get(i)?.as_int()
 }
 
 #[cfg(test)]

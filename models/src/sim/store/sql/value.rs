@@ -23,6 +23,14 @@ impl Value {
         matches!(self, Value::Null)
     }
 
+    /// The integer, if this is one (`None` for `NULL`, text or a boolean).
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(n) => Some(*n),
+            _ => None,
+        }
+    }
+
     /// A short name of the value's type, for error messages.
     pub fn type_name(&self) -> &'static str {
         match self {
