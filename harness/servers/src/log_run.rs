@@ -9,7 +9,7 @@
 //! the harm it shows, happen on the server too. The first statement answered
 //! differently is where model and server part, and is reported as such.
 
-use locklab_models::sim::served::Tables;
+use locklab_models::sim::served::{distinct_names, Tables};
 use locklab_models::sim::store::sql::{Outcome, SqlError, Statement, Value};
 use locklab_models::sim::{Answer, Harm, Served, ServerForm, SqlCall, Witness};
 
@@ -84,13 +84,8 @@ impl LogRun {
     /// true, then what the witness found in its answers.
     pub fn harms_seen(&self) -> Vec<String> {
         let queried = self.harm.iter().filter(|(_, happened)| *happened);
-        let mut names: Vec<String> = queried.map(|(name, _)| name.clone()).collect();
-        for h in &self.witnessed {
-            if !names.contains(&h.name) {
-                names.push(h.name.clone());
-            }
-        }
-        names
+        let queried = queried.map(|(name, _)| name.clone());
+        distinct_names(queried.chain(self.witnessed.iter().map(|h| h.name.clone())))
     }
 }
 

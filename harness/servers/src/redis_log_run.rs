@@ -14,6 +14,7 @@
 //! key lives while `now <= expires_at` — is deleted, as its lapse would have. The
 //! server then holds exactly the keys the model holds at `t`, and answers from them.
 
+use locklab_models::sim::served::distinct_names;
 use locklab_models::sim::store::redis::Reply;
 use locklab_models::sim::{lapse_tick, Harm, RedisArg, RedisCall, RedisForm, RedisWitness};
 
@@ -73,13 +74,7 @@ impl RedisLogRun {
 
     /// The names of the harms the witness found in the server's replies.
     pub fn harms_seen(&self) -> Vec<String> {
-        let mut names: Vec<String> = Vec::new();
-        for h in &self.witnessed {
-            if !names.contains(&h.name) {
-                names.push(h.name.clone());
-            }
-        }
-        names
+        distinct_names(self.witnessed.iter().map(|h| h.name.clone()))
     }
 }
 

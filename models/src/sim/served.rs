@@ -112,6 +112,18 @@ impl Harm {
     }
 }
 
+/// Harm names, each once, in the order first met (harm queries and witnesses may
+/// name one harm several times).
+pub fn distinct_names(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for name in names {
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
 /// A scheme's witness: the harms its server's answers and rows show.
 pub type Witness = fn(&Served) -> Vec<Harm>;
 
