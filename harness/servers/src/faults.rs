@@ -133,12 +133,21 @@ type Pids = Arc<Mutex<Vec<i32>>>;
 
 /// What the clients of one run counted.
 pub(crate) struct Counters {
-    completed: AtomicU64,
-    failed: AtomicU64,
-    lost: AtomicU64,
+    pub(crate) completed: AtomicU64,
+    pub(crate) failed: AtomicU64,
+    pub(crate) lost: AtomicU64,
 }
 
 impl Counters {
+    /// All zero.
+    pub(crate) fn new() -> Counters {
+        Counters {
+            completed: AtomicU64::new(0),
+            failed: AtomicU64::new(0),
+            lost: AtomicU64::new(0),
+        }
+    }
+
     /// The run's report: these counts, and the invariant as read from the server.
     pub(crate) fn report(
         self,
@@ -220,11 +229,7 @@ where
     F: Fn(Arc<Client>, usize, u64, Instant) -> Fut + Send + Sync + 'static + Clone,
     Fut: std::future::Future<Output = Result<bool, tokio_postgres::Error>> + Send,
 {
-    let counters = Arc::new(Counters {
-        completed: AtomicU64::new(0),
-        failed: AtomicU64::new(0),
-        lost: AtomicU64::new(0),
-    });
+    let counters = Arc::new(Counters::new());
     let pids: Pids = Arc::new(Mutex::new(vec![0; clients]));
     let start = Instant::now();
     let mut tasks = Vec::new();
@@ -261,38 +266,58 @@ where
             Ok::<_, String>(())
         }));
     }
-    let injector = {
-        let (cfg, fault, pids) = (cfg.clone(), fault.clone(), Arc::clone(&pids));
-        tokio::spawn(async move { inject(&cfg, &fault, &pids, time, start).await })
-    };
+    // The injector runs here while the clients run in their tasks.
+    let injected = kill_backends(cfg, fault, &pids, time, start).await;
     for t in tasks {
         t.await.map_err(|e| e.to_string())??;
     }
-    injector.await.map_err(|e| e.to_string())??;
+    injected?;
     Arc::try_unwrap(counters).map_err(|_| "clients still running".to_owned())
 }
 
-async fn inject(
+/// [`inject`] on PostgreSQL: a kill terminates the next client's backend from a
+/// control connection (opened at the first kill).
+async fn kill_backends(
     cfg: &PgConfig,
     fault: &Fault,
     pids: &Pids,
     time: Duration,
     start: Instant,
 ) -> Result<(), String> {
+    let (mut control, mut victim) = (None, 0);
+    inject(fault, time, start, async || {
+        if control.is_none() {
+            control = Some(connect(cfg, "public").await?.0);
+        }
+        let pid = {
+            let pids = pids.lock().await;
+            victim = (victim + 1) % pids.len();
+            pids[victim]
+        };
+        if let Some(control) = &control {
+            let _ = control
+                .execute("SELECT pg_terminate_backend($1)", &[&pid])
+                .await;
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// The fault injector of every fault run, PostgreSQL's and Redis's: `kill` (the
+/// server's way to kill one client's connection) every `every` until the run's
+/// `time` is up, or the restart command once, half-way through.
+pub(crate) async fn inject(
+    fault: &Fault,
+    time: Duration,
+    start: Instant,
+    mut kill: impl AsyncFnMut() -> Result<(), String>,
+) -> Result<(), String> {
     match fault {
         Fault::KillConnections { every } => {
-            let (control, _) = connect(cfg, "public").await?;
-            let mut victim = 0;
             while start.elapsed() + *every < time {
                 tokio::time::sleep(*every).await;
-                let pid = {
-                    let pids = pids.lock().await;
-                    victim = (victim + 1) % pids.len();
-                    pids[victim]
-                };
-                let _ = control
-                    .execute("SELECT pg_terminate_backend($1)", &[&pid])
-                    .await;
+                kill().await?;
             }
             Ok(())
         }

@@ -40,7 +40,7 @@ use locklab_models::singleton_poller::LEASE_KEY;
 use redis::aio::MultiplexedConnection;
 use redis::Value as RValue;
 
-use crate::faults::{keep_connecting, runtime, Fault, FaultReport};
+use crate::faults::{inject, keep_connecting, runtime, Counters, Fault, FaultReport};
 use crate::redis_client::{connect, send, server_args, server_ms};
 use crate::redis_probe::RedisConfig;
 use crate::run_name::run_name;
@@ -77,12 +77,6 @@ struct Section {
     late_refused: AtomicU64,
     /// Late renewals the server confirmed: a lease renewed after its deadline.
     late_confirmed: AtomicU64,
-}
-
-struct Counters {
-    completed: AtomicU64,
-    failed: AtomicU64,
-    lost: AtomicU64,
 }
 
 /// Server ms now, from the local clock and the offset read at the start (one host).
@@ -179,11 +173,7 @@ async fn run(
         late_refused: AtomicU64::new(0),
         late_confirmed: AtomicU64::new(0),
     });
-    let counters = Arc::new(Counters {
-        completed: AtomicU64::new(0),
-        failed: AtomicU64::new(0),
-        lost: AtomicU64::new(0),
-    });
+    let counters = Arc::new(Counters::new());
     let ids = Arc::new(Mutex::new(vec![0i64; clients]));
     let mut tasks = Vec::new();
     for me in 0..clients {
@@ -210,16 +200,7 @@ async fn run(
             Ok::<_, String>(())
         }));
     }
-    inject(
-        &mut admin,
-        fault,
-        time,
-        start,
-        &ids,
-        &counters,
-        clients.max(1),
-    )
-    .await?;
+    kill_clients(&mut admin, fault, time, start, &ids, &counters).await?;
     for t in tasks {
         t.await.map_err(|e| e.to_string())??;
     }
@@ -272,16 +253,12 @@ async fn run(
             }
         )),
     };
-    Ok(FaultReport {
-        rung: match renewal {
-            Renewal::OnTime => "singleton-poller/renewed-lease",
-            Renewal::Late => "singleton-poller/late-renewal",
-        },
-        completed,
-        connections_lost: counters.lost.load(Ordering::Relaxed),
-        failed_statements: counters.failed.load(Ordering::Relaxed),
-        invariant,
-    })
+    let rung = match renewal {
+        Renewal::OnTime => "singleton-poller/renewed-lease",
+        Renewal::Late => "singleton-poller/late-renewal",
+    };
+    let counters = Arc::try_unwrap(counters).map_err(|_| "clients still running".to_owned())?;
+    Ok(counters.report(rung, invariant))
 }
 
 /// One client's turn: `Ok(false)` if it did not poll to the end (the lease was held
@@ -399,50 +376,41 @@ fn leave(section: &Section, me: usize) {
         .compare_exchange(me, NOBODY, Ordering::SeqCst, Ordering::SeqCst);
 }
 
-/// Kills one client's connection every `every`, in turn; or runs the restart command
-/// half-way. Returns when the run's time is up.
-async fn inject(
+/// [`inject`] on Redis: a kill is `CLIENT KILL ID` of the next client in turn from
+/// the control connection, counted as a lost connection when the server killed one;
+/// a restart loses every client's.
+async fn kill_clients(
     admin: &mut MultiplexedConnection,
     fault: &Fault,
     time: Duration,
     start: Instant,
     ids: &Mutex<Vec<i64>>,
     counters: &Counters,
-    clients: usize,
 ) -> Result<(), String> {
-    match fault {
-        Fault::KillConnections { every } => {
-            let mut next = 0;
-            while start.elapsed() + *every < time {
-                tokio::time::sleep(*every).await;
-                let id = ids.lock().unwrap()[next % clients];
-                next += 1;
-                let killed: redis::RedisResult<i64> = redis::cmd("CLIENT")
-                    .arg("KILL")
-                    .arg("ID")
-                    .arg(id)
-                    .query_async(admin)
-                    .await;
-                if killed == Ok(1) {
-                    counters.lost.fetch_add(1, Ordering::Relaxed);
-                }
-            }
+    let mut next = 0;
+    inject(fault, time, start, async || {
+        let id = {
+            let ids = ids.lock().unwrap();
+            let id = ids[next % ids.len()];
+            next += 1;
+            id
+        };
+        let killed: redis::RedisResult<i64> = redis::cmd("CLIENT")
+            .arg("KILL")
+            .arg("ID")
+            .arg(id)
+            .query_async(admin)
+            .await;
+        if killed == Ok(1) {
+            counters.lost.fetch_add(1, Ordering::Relaxed);
         }
-        Fault::Restart { command } => {
-            tokio::time::sleep(time / 2).await;
-            let status = tokio::process::Command::new("sh")
-                .arg("-c")
-                .arg(command)
-                .status()
-                .await
-                .map_err(|e| format!("{command}: {e}"))?;
-            if !status.success() {
-                return Err(format!("{command} failed: {status}"));
-            }
-            counters.lost.fetch_add(clients as u64, Ordering::Relaxed);
-        }
+        Ok(())
+    })
+    .await?;
+    if let Fault::Restart { .. } = fault {
+        let clients = ids.lock().unwrap().len() as u64;
+        counters.lost.fetch_add(clients, Ordering::Relaxed);
     }
-    tokio::time::sleep(time.saturating_sub(start.elapsed())).await;
     Ok(())
 }
 
