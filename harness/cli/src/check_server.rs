@@ -114,7 +114,14 @@ fn print_table(held: &ServerAgreement, on: Backend) {
     println!();
     let failed = rows.iter().filter(|r| !r.ok).count();
     if failed == 0 {
-        println!("all {} rungs agree with {}", rows.len(), on.server());
+        // Agreement is only as wide as the orders compared: say which.
+        println!(
+            "all {} rungs agree with {} on every order compared (per rung: a loom search \
+             with ≤{} preemptions, at the sizes shown)",
+            rows.len(),
+            on.server(),
+            backend::AGREEMENT_BOUND
+        );
     } else {
         println!(
             "{failed} of {} rungs DISAGREE with {}",
