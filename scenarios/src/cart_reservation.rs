@@ -20,6 +20,15 @@ const USERS: Param = Param {
 };
 /// The rungs that race two orders need two.
 const USERS_RACING: Param = Param { min: 2, ..USERS };
+/// Two tabs of user X, and by default one more user, Y: what X's second tab releases
+/// is Y's to reserve, so the harm the release leads to (the unit X#1 is paying for
+/// sold to Y as well) is within reach of the search.
+const USERS_TWO_TABS: Param = Param {
+    min: 2,
+    default: 3,
+    help: "browser tabs: X's two, then other users (Y wants {b,c}, Z {c,a}, ...)",
+    ..USERS
+};
 /// The clocked rungs: a first user at t=0, the last one at t=ttl, others in between.
 const USERS_CLOCKED: Param = Param {
     min: 2,
@@ -197,10 +206,10 @@ pub fn scenarios() -> Vec<Scenario> {
             .loom(LoomPlan::unbounded().set(USERS, 2).set(TTL, 1))
             .shuttle(ShuttlePlan::pct(10_000)),
         Scenario::try_new("cart-reservation/user-id-as-owner", user_id_as_owner)
-            .about("two tabs of user X order the same cart; the second is refused and its catch block releases by user id: it deletes the first tab's live reservation")
+            .about("two tabs of user X order the same cart; the second is refused and its catch block releases by user id: it deletes the first tab's live reservation (and Y, free to reserve b, buys the unit X#1 is paying for)")
             .violates(REMOVE_OWN_OR_EXPIRED)
             .actors(USERS)
-            .params(NO_CLOCK)
+            .params(&[USERS_TWO_TABS, CART_ITEMS, STOCK])
             .loom(LoomPlan::unbounded().set(USERS, 2))
             .shuttle(ShuttlePlan::pct(10_000)),
         Scenario::try_new("cart-reservation/per-instance-cache", per_instance_cache)

@@ -68,6 +68,11 @@ pub struct ExploreArgs {
     /// Give up after this many seconds (the verdict then says the search is incomplete).
     #[arg(long, default_value_t = 60, allow_negative_numbers = true, value_parser = clap::value_parser!(u64).range(1..=MAX_SECONDS))]
     pub max_time: u64,
+    /// Look for this property alone (e.g. sold-within-stock): the others' violations
+    /// are let pass, noted in the timeline, so the search follows a bug to where it
+    /// does its harm. The replay string carries it.
+    #[arg(long, value_name = "NAME")]
+    pub property: Option<String>,
     /// On a violation, also draw its timeline as an SVG picture into FILE.
     #[arg(long, value_name = "FILE")]
     pub svg: Option<PathBuf>,

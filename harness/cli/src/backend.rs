@@ -5,16 +5,15 @@
 mod print_pg;
 mod print_redis;
 
-use std::sync::Arc;
-
 use clap::ValueEnum;
 use locklab::engine::Budget;
 use locklab::replay::Schedule;
 use locklab::sim::SharedModel;
-use locklab::{Params, Scenario, Verdict};
+use locklab::{Scenario, Verdict};
 use locklab_servers::{
     agreement, agreement_on_redis, redis_runner_for, reproduce, reproduce_on_redis, runner_for,
     AgainstError, Agreement, LogRun, LogRunner, RedisLogRun, RedisLogRunner, Reproduction,
+    ServerRun,
 };
 
 use crate::UsageError;
@@ -34,7 +33,7 @@ pub enum Backend {
 
 impl Backend {
     /// How the CLI spells it.
-    fn flag(self) -> &'static str {
+    pub fn flag(self) -> &'static str {
         match self {
             Backend::Model => "model",
             Backend::Postgres => "postgres",
@@ -95,7 +94,7 @@ pub enum Ran {
     Redis(RedisLogRun),
 }
 
-impl Ran {
+impl ServerRun for Ran {
     fn first_disagreement(&self) -> Option<usize> {
         match self {
             Ran::Postgres(r) => r.first_disagreement(),
@@ -105,14 +104,16 @@ impl Ran {
 
     /// The harms the server showed: PostgreSQL's harm queries over its final rows,
     /// and the scheme's witness of its answers (or Redis's replies).
-    fn harm_seen(&self) -> Vec<String> {
+    fn harms_seen(&self) -> Vec<String> {
         match self {
             Ran::Postgres(r) => r.harms_seen(),
             Ran::Redis(r) => r.harms_seen(),
         }
     }
+}
 
-    fn steps(&self) -> usize {
+impl Ran {
+    pub fn steps(&self) -> usize {
         match self {
             Ran::Postgres(r) => r.steps.len(),
             Ran::Redis(r) => r.steps.len(),
@@ -144,25 +145,25 @@ impl From<RedisLogRun> for Ran {
 }
 
 impl Runner {
-    fn backend(&self) -> Backend {
+    pub fn backend(&self) -> Backend {
         match self {
             Runner::Postgres(_) => Backend::Postgres,
             Runner::Redis(_) => Backend::Redis,
         }
     }
 
-    fn reproduce(
+    pub fn reproduce(
         &mut self,
         model: SharedModel,
         schedule: &Schedule,
-    ) -> Result<(Verdict, Ran), AgainstError> {
+    ) -> Result<Reproduction<Ran>, AgainstError> {
         Ok(match self {
-            Runner::Postgres(r) => split(reproduce(r, model, schedule)?),
-            Runner::Redis(r) => split(reproduce_on_redis(r, model, schedule)?),
+            Runner::Postgres(r) => erase(reproduce(r, model, schedule)?),
+            Runner::Redis(r) => erase(reproduce_on_redis(r, model, schedule)?),
         })
     }
 
-    fn agreement(
+    pub fn agreement(
         &mut self,
         model: SharedModel,
         preemption_bound: usize,
@@ -179,8 +180,12 @@ impl Runner {
     }
 }
 
-fn split<R: Into<Ran>>(r: Reproduction<R>) -> (Verdict, Ran) {
-    (r.verdict, r.run.into())
+/// A reproduction on either server, as one type.
+fn erase<R: Into<Ran>>(r: Reproduction<R>) -> Reproduction<Ran> {
+    Reproduction {
+        verdict: r.verdict,
+        run: r.run.into(),
+    }
 }
 
 /// A runner for `scenario`'s model on `backend`, or why there can be none — asked
@@ -232,7 +237,7 @@ pub fn after_explore(
                 "this counterexample has no schedule to replay on the server".into(),
             ));
         };
-        let (_, run) = runner.reproduce(model, schedule).map_err(server)?;
+        let run = runner.reproduce(model, schedule).map_err(server)?.run;
         return Ok(conclude(backend, &run, Some(verdict)));
     }
     let a = runner.agreement(model, preemption_bound).map_err(server)?;
@@ -246,7 +251,7 @@ pub fn after_explore(
         println!(
             "\nyet the server shows harm in {} of them ({}); the first:",
             a.harmed,
-            run.harm_seen().join(", ")
+            run.harms_seen().join(", ")
         );
         run.print(false);
     }
@@ -261,11 +266,11 @@ pub fn after_replay(
     schedule: &Schedule,
 ) -> Result<u8, UsageError> {
     let backend = runner.backend();
-    let (verdict, run) = runner
+    let r = runner
         .reproduce(model, schedule)
         .map_err(|e| UsageError(format!("on {}: {e}", backend.flag())))?;
     println!();
-    Ok(conclude(backend, &run, Some(&verdict)))
+    Ok(conclude(backend, &r.run, Some(&r.verdict)))
 }
 
 /// Prints a reproduction and what it means; 1 if model and server disagree.
@@ -281,7 +286,7 @@ fn conclude(backend: Backend, run: &Ran, verdict: Option<&Verdict>) -> u8 {
                 f.violation.property,
                 f.violation.detail
             );
-            let harm = run.harm_seen();
+            let harm = run.harms_seen();
             if harm.is_empty() {
                 println!(
                     "the server's rows and answers show no harm: it acted correctly on every \
@@ -331,101 +336,4 @@ pub fn scope(a: &Compared, preemption_bound: usize) -> String {
             a.verdict.executions, a.verdict.coverage
         )
     }
-}
-
-/// `check --backend` for one rung: the comparison at 2 actors and ≤2 preemptions,
-/// and for a violating rung its model counterexample (found by the state-caching
-/// engine at the rung's default sizes) reproduced.
-pub struct CheckedOnServer {
-    /// The comparison.
-    pub agreement: Compared,
-    /// The sizes it ran at.
-    pub params: Params,
-    /// For a violating rung: how its counterexample ran on the server.
-    pub reproduced: Option<Reproduced>,
-}
-
-/// A violating rung's model counterexample, run on the server.
-pub struct Reproduced {
-    /// The model's replay violated the property and the server answered every
-    /// step as the model did.
-    pub agreed: bool,
-    /// Steps it ran on the server (none: the harm is all in process memory).
-    pub steps: usize,
-    /// The harms the server showed (its rows, its answers); none: the harm is in
-    /// what the processes did with answers the server gave correctly.
-    pub harm: Vec<String>,
-}
-
-impl Reproduced {
-    /// The `check --backend` column: what the server showed of the counterexample.
-    pub fn describe(&self, unit: &str) -> String {
-        let n = match self.steps {
-            1 => format!("1 {unit}"),
-            n => format!("{n} {unit}s"),
-        };
-        match &self.harm {
-            _ if !self.agreed => "NOT reproduced".to_owned(),
-            _ if self.steps == 0 => format!("no {unit}s: harm in process"),
-            harm if harm.is_empty() => format!("agrees ({n}), harm in process"),
-            harm => format!("reproduced ({n}): {}", harm.join(", ")),
-        }
-    }
-}
-
-/// Runs [`CheckedOnServer`] for `scenario` on `backend`; `None` if it has no form
-/// there.
-pub fn check_one(
-    scenario: &Scenario,
-    backend: Backend,
-) -> Result<Option<CheckedOnServer>, UsageError> {
-    let usage = |e: String| UsageError(format!("{}: {e}", scenario.id()));
-    let defaults = scenario.defaults();
-    let model = scenario.build(&defaults).map_err(usage)?;
-    if !backend.runs(&model) {
-        return Ok(None);
-    }
-    let mut runner = open(backend, scenario, &model)?;
-    let server =
-        |e: AgainstError| UsageError(format!("{} on {}: {e}", scenario.id(), backend.flag()));
-    let reproduced = match scenario.expected() {
-        locklab::Expected::Holds => None,
-        locklab::Expected::Violates(_) => {
-            let found = locklab::engine::explore(
-                Arc::clone(&model),
-                &locklab::engine::States,
-                Budget::default(),
-            );
-            match found.failure().and_then(|f| f.schedule.clone()) {
-                Some(schedule) => {
-                    let (verdict, run) = runner
-                        .reproduce(Arc::clone(&model), &schedule)
-                        .map_err(server)?;
-                    Some(Reproduced {
-                        agreed: verdict.failure().is_some() && run.first_disagreement().is_none(),
-                        steps: run.steps(),
-                        harm: run.harm_seen(),
-                    })
-                }
-                None => Some(Reproduced {
-                    agreed: false,
-                    steps: 0,
-                    harm: Vec::new(),
-                }),
-            }
-        }
-    };
-    let params = match scenario.actors_param() {
-        Some(actors) => scenario
-            .with_sizes(&[(actors, AGREEMENT_ACTORS)])
-            .map_err(usage)?,
-        None => defaults,
-    };
-    let model = scenario.build(&params).map_err(usage)?;
-    let agreement = runner.agreement(model, AGREEMENT_BOUND).map_err(server)?;
-    Ok(Some(CheckedOnServer {
-        agreement,
-        params,
-        reproduced,
-    }))
 }

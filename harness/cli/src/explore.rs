@@ -29,7 +29,10 @@ pub fn explore(args: ExploreArgs, registry: &Registry) -> Result<u8, UsageError>
         };
         overrides.push((actors.name.to_owned(), n));
     }
-    let params = scenario.resolve(&overrides).map_err(UsageError)?;
+    let params = scenario
+        .resolve(&overrides)
+        .map_err(UsageError)?
+        .focused_on(args.property.as_deref());
     let model = scenario.build(&params).map_err(UsageError)?;
     let engine = engine::by_name(&args.engine, args.preemption_bound.0, args.depth as usize)
         .map_err(UsageError)?;
@@ -48,8 +51,13 @@ pub fn explore(args: ExploreArgs, registry: &Registry) -> Result<u8, UsageError>
         (None, "loom" | "dfs" | "states") => "to the end of its search".to_owned(),
         (None, _) => format!("{} executions", engine::DEFAULT_SAMPLES),
     };
+    let looking_for = args
+        .property
+        .as_ref()
+        .map(|p| format!(", for {p} alone"))
+        .unwrap_or_default();
     eprintln!(
-        "exploring {} ({params}) with {}, {how_many} or {} s…",
+        "exploring {} ({params}{looking_for}) with {}, {how_many} or {} s…",
         scenario.id(),
         engine.label(),
         args.max_time

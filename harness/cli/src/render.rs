@@ -52,8 +52,12 @@ pub fn verdict(registry: &Registry, scenario: &Scenario, params: &Params, verdic
                 Coverage::Sampled { .. } => "PASSED (not a proof)",
                 _ => "INCOMPLETE",
             };
+            let what = match params.focus() {
+                Some(p) => format!("{p} not violated (searched for alone: the other properties were let pass, not judged)"),
+                None => "no property violated".to_owned(),
+            };
             println!(
-                "{head} {}: no property violated; {took} with {}: {}",
+                "{head} {}: {what}; {took} with {}: {}",
                 scenario.id(),
                 verdict.engine,
                 verdict.coverage
@@ -80,7 +84,12 @@ pub fn verdict(registry: &Registry, scenario: &Scenario, params: &Params, verdic
             if let Some(m) = &failure.minimal {
                 println!("  {}", minimal(m));
             }
-            println!("  expected: {}", scenario.expected());
+            match params.focus() {
+                Some(p) => println!(
+                    "  looking for {p} alone: other properties' violations were let pass (marked in the timeline)"
+                ),
+                None => println!("  expected: {}", scenario.expected()),
+            }
             println!();
             print!("{}", failure.trace.render());
             println!();
@@ -104,9 +113,13 @@ pub fn verdict(registry: &Registry, scenario: &Scenario, params: &Params, verdic
 /// How often each property's check ran, and a warning for each declared one that
 /// never ran: a pass says nothing about it.
 fn print_checks(verdict: &Verdict) {
+    // A focused search declares its one property: the others' counts would read as
+    // checks that held.
+    let declared = &verdict.declared;
     let counts: Vec<String> = verdict
         .checks
         .iter()
+        .filter(|c| c.property.is_builtin() || declared.contains(&c.property))
         .map(|c| format!("{} ×{}", c.property.name, c.runs))
         .collect();
     if !counts.is_empty() {

@@ -34,8 +34,17 @@ pub struct AgreementRow {
     /// (`reproduced (4 statements): two owners`); `None` for a rung that holds.
     pub counterexample: Option<String>,
     /// The harms the server showed for that counterexample (its rows' harm queries,
-    /// the scheme's witness of its answers); empty: the harm is in process.
+    /// the scheme's witness of its answers) or, where its harm was in process and
+    /// the bug was followed to another property ([`AgreementRow::followed_to`]), for
+    /// that one's counterexample; empty: the harm is in process.
     pub harm_on_server: Vec<String>,
+    /// The property a buggy rung was followed to, searched for alone, when its own
+    /// counterexample's harm was in process and this one's shows on the server.
+    #[serde(default)]
+    pub followed_to: Option<String>,
+    /// The replay string of that followed counterexample (it names the property).
+    #[serde(default)]
+    pub followed_replay: Option<String>,
     /// Distinct statement (command) orders of the compared loom search.
     pub orders: usize,
     /// How many of them the server answered as the model did.

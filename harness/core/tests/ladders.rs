@@ -66,7 +66,7 @@ const PINNED: &[(&str, u64, u64, u64)] = &[
     ("cart-reservation/check-all-then-set-all", 262, 24, 70),
     ("cart-reservation/expiry-during-payment", 1, 22, 520),
     ("cart-reservation/sweeper-race", 15, 31, 253),
-    ("cart-reservation/user-id-as-owner", 19, 11, 16),
+    ("cart-reservation/user-id-as-owner", 19, 32, 50),
     ("cart-reservation/per-instance-cache", 19, 8, 9),
     (
         "cart-reservation/shared-atomic-reservation",

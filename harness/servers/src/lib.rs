@@ -14,7 +14,9 @@
 //!   order, on the server, compared statement by statement; [`RedisLogRunner`] the
 //!   same for Redis commands, with virtual time mapped onto the server's clock.
 //! - [`reproduce`] / [`agreement`]: a rung's counterexample, and every schedule of a
-//!   bounded search, run on the server from the model's own statement logs.
+//!   bounded search, run on the server from the model's own statement logs;
+//!   [`follow_harm`] a buggy rung whose first symptom is in process, followed to a
+//!   harm the server shows.
 //! - [`jackpot_wins`] / [`device_claims`]: correct rungs' statements under killed
 //!   connections or a server restart, the invariants read back from the server;
 //!   [`lease_holders`] the lease's commands on Redis under the same faults;
@@ -33,6 +35,7 @@ mod against;
 mod availability;
 mod fault_runs;
 mod faults;
+mod follow;
 mod load;
 mod log_run;
 mod pg;
@@ -57,6 +60,7 @@ pub use fault_runs::{
     single_transactions, ttl_cache_orders, SingleTransactionRung,
 };
 pub use faults::{Fault, FaultReport};
+pub use follow::{follow_harm, Followed};
 pub use load::{Claim, LoadDb, Measured};
 pub use log_run::{completion_of, Compared, LogRun, LogRunner};
 pub use pg::{PgConfig, PgProbe, PgStep, TERMINATED};

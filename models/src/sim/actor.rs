@@ -102,7 +102,7 @@ impl<S> Actor<S> {
             if out.is_some() {
                 self.log_dropped(&step);
             }
-            let (saw, violation, disturbed) = (step.saw, step.violation, step.disturbed);
+            let (saw, violation, disturbed) = (step.seen(), step.violation, step.disturbed);
             let Some(out) = out else {
                 if disturbed {
                     // Not a step, but the world moved: waiters blocked at the old
@@ -293,7 +293,7 @@ impl<S> Actor<S> {
         let mut step = w.step(self.id, self.shared.recording);
         let out = f(&mut step);
         self.log_dropped(&step);
-        (out, step.saw, step.violation)
+        (out, step.seen(), step.violation)
     }
 
     /// Logs the connections a step dropped, in the statement log.
@@ -416,9 +416,13 @@ impl<S> Actor<S> {
             detail,
             at: w.now,
         };
-        let mark = property != builtin::DEADLOCK && property != builtin::STEP_BOUND;
-        self.shared.recorder.violate(violation.clone(), mark);
-        w.violation.get_or_insert(violation);
+        // A focused search that ends in a deadlock has not found its property: the
+        // run stops (nothing can move), as an ending without a violation.
+        if w.focus.is_none_or(|f| f == property) {
+            let mark = property != builtin::DEADLOCK && property != builtin::STEP_BOUND;
+            self.shared.recorder.violate(violation.clone(), mark);
+            w.violation.get_or_insert(violation);
+        }
         w.stopped = true;
         w.epoch += 1;
     }

@@ -52,10 +52,12 @@ fn execute_here<M: Scheme>(scheme: &M, runtime: Runtime, recorder: &Recorder) {
     }
     let recording = recorder.is_recording();
     let names = slots.iter().map(|a| a.name.clone()).collect();
+    let mut world = World::new(scheme.init(), cast.max_steps);
+    world.focus = recorder.focus();
     let shared = Arc::new(Shared {
         cell: Cell::new(
             runtime,
-            World::new(scheme.init(), cast.max_steps),
+            world,
             super::world::fingerprint::<M::State>,
             super::world::owed::<M::State>,
             super::world::halt::<M::State>,

@@ -21,6 +21,7 @@ mod actor;
 mod cast;
 pub mod choice;
 mod exec;
+mod focus;
 mod mutex;
 mod property;
 pub mod quiet;
@@ -39,6 +40,7 @@ mod world;
 
 pub use actor::{Actor, Halt};
 pub use cast::{ActorRef, Body, Cast, CastSummary, DEFAULT_MAX_STEPS};
+pub use focus::focus;
 pub use mutex::Mutex;
 pub use property::{builtin, Property, PropertyKind, Violation};
 pub use redis_step::{

@@ -19,7 +19,12 @@ pub struct Step<'a, S> {
     checks: &'a mut Vec<CheckCount>,
     owed: &'a mut Vec<Property>,
     recording: bool,
+    /// The one property a focused search looks for ([`super::focus`]); the others'
+    /// violations are let pass (noted in the timeline) and their obligations not owed.
+    pub(crate) focus: Option<Property>,
     pub(crate) saw: Option<String>,
+    /// Violations of other properties than the focus, let pass in this step.
+    passed: Vec<(Property, String)>,
     pub(crate) violation: Option<(Property, String)>,
     /// Set by a waiting attempt that nonetheless changed the world (a blocked SQL
     /// statement whose deadlock check aborted another session): the other waiters
@@ -47,7 +52,9 @@ impl<'a, S> Step<'a, S> {
             checks,
             owed,
             recording,
+            focus: None,
             saw: None,
+            passed: Vec::new(),
             violation: None,
             disturbed: false,
             dropped: Vec::new(),
@@ -111,9 +118,36 @@ impl<'a, S> Step<'a, S> {
     }
 
     fn report(&mut self, property: Property, detail: impl FnOnce() -> String) {
-        if self.violation.is_none() {
+        if !self.looks_for(property) {
+            if self.recording {
+                self.passed.push((property, detail()));
+            }
+        } else if self.violation.is_none() {
             self.violation = Some((property, detail()));
         }
+    }
+
+    /// Whether a violation of `property` stops this run: always, unless a focused
+    /// search looks for another property.
+    fn looks_for(&self, property: Property) -> bool {
+        self.focus.is_none_or(|f| f == property)
+    }
+
+    /// What the timeline shows for this step: what it [`saw`](Step::saw), and each
+    /// violation a focused search let pass in it.
+    pub(crate) fn seen(&mut self) -> Option<String> {
+        let passed = std::mem::take(&mut self.passed);
+        if passed.is_empty() {
+            return self.saw.take();
+        }
+        let mut text = self.saw.take().unwrap_or_default();
+        for (property, detail) in passed {
+            if !text.is_empty() {
+                text.push_str("; ");
+            }
+            text.push_str(&format!("[{property} let pass: {detail}]"));
+        }
+        Some(text)
     }
 
     /// From now on `property` (a liveness property: "eventually …") is owed: the
@@ -123,7 +157,7 @@ impl<'a, S> Step<'a, S> {
     /// of its check.
     pub fn owe(&mut self, property: Property) {
         count_check(self.checks, property);
-        if !self.owed.contains(&property) {
+        if self.looks_for(property) && !self.owed.contains(&property) {
             self.owed.push(property);
             self.owed.sort_unstable();
         }

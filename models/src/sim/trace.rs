@@ -117,6 +117,9 @@ pub struct Record {
     pub redis: Vec<super::redis_step::RedisCall>,
     /// As [`Record::sql_orders`], for Redis commands.
     pub redis_orders: Option<BTreeMap<String, Vec<super::redis_step::RedisCall>>>,
+    /// The one property the executions look for, if the search is focused (see
+    /// [`super::focus`]); kept across executions.
+    pub focus: Option<super::Property>,
 }
 
 impl Record {
@@ -244,6 +247,17 @@ impl Recorder {
             record.inconclusive = Some(why);
             record.inconclusive_runs += 1;
         }
+    }
+
+    /// From the next execution on, look only for `property` (`None`: every declared
+    /// property); see [`super::focus`].
+    pub fn focus_on(&self, property: Option<super::Property>) {
+        self.lock().focus = property;
+    }
+
+    /// The property a focused search looks for, if it is one.
+    pub fn focus(&self) -> Option<super::Property> {
+        self.lock().focus
     }
 
     /// Records, from now on, every attempt of a waiting step that had to wait.

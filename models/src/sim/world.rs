@@ -99,6 +99,9 @@ pub(crate) struct World<S> {
     /// The execution ran past its step bound: it is stopped, and its verdict is
     /// inconclusive, not a violation.
     pub inconclusive: bool,
+    /// The one property a focused search looks for, if it is one (see
+    /// [`super::focus`]); set from the recorder when the execution starts.
+    pub focus: Option<super::Property>,
 }
 
 impl<S> Wake for World<S> {
@@ -128,12 +131,13 @@ impl<S> World<S> {
             checks: Vec::new(),
             owed: Vec::new(),
             inconclusive: false,
+            focus: None,
         }
     }
 
     /// A step's view of the world, for actor `me`.
     pub(crate) fn step(&mut self, me: ActorId, recording: bool) -> super::Step<'_, S> {
-        super::Step::new(
+        let mut step = super::Step::new(
             self.now,
             &mut self.state,
             me,
@@ -141,7 +145,9 @@ impl<S> World<S> {
             &mut self.checks,
             &mut self.owed,
             recording,
-        )
+        );
+        step.focus = self.focus;
+        step
     }
 
     pub(crate) fn live(&self) -> usize {

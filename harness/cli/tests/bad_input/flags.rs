@@ -105,6 +105,24 @@ pub(super) fn explore_flag_cases() -> Vec<Case> {
         cases.push(case(&["explore", CORRECT, "--set", set], ""));
     }
     cases.push(case(&["explore", CORRECT, "--set"], "value is required"));
+    // A property the scenario does not check, to look for alone.
+    for property in [
+        "nope",
+        "",
+        "Exclusive-Connection",
+        "deadlock ",
+        "step-bound",
+        "panic",
+    ] {
+        cases.push(case(
+            &["explore", CORRECT, "--property", property],
+            "has no property",
+        ));
+    }
+    cases.push(case(
+        &["explore", CORRECT, "--property"],
+        "value is required",
+    ));
     cases.push(case(
         &["explore", CORRECT, "--bogus"],
         "unexpected argument",

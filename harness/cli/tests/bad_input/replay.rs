@@ -89,10 +89,32 @@ pub(super) fn replay_cases() -> Vec<Case> {
     ] {
         cases.push(case(&["replay", &edit], "replay string"));
     }
+    // A property after the id: edited by hand (the checksum no longer matches), or
+    // sealed but not one the scenario checks, or not a name at all.
+    cases.push(case(
+        &["replay", &s.replacen('@', "#exclusive-connection@", 1)],
+        "replay string",
+    ));
+    for property in ["nope", "deadlock-free", "panic"] {
+        let sealed = resealed(s, property);
+        cases.push(case(&["replay", &sealed], "has no property"));
+    }
+    for property in ["", "not a name", "a#b"] {
+        let sealed = resealed(s, property);
+        cases.push(case(&["replay", &sealed], "not a property name"));
+    }
     cases.push(case(&["replay"], "required"));
     cases.push(case(
         &["replay", BUGGY, &strings[0].1, "extra"],
         "unexpected value",
     ));
     cases
+}
+
+/// `s` looking for `property` alone, sealed with a checksum that matches: a string
+/// as a tool (not a typo) would make it.
+fn resealed(s: &str, property: &str) -> String {
+    let mut replay: ReplayString = s.parse().unwrap();
+    replay.focus = Some(property.to_owned());
+    replay.to_string()
 }

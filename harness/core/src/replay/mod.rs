@@ -6,6 +6,10 @@
 //! └─ scenario                     └─ parameters   └─ schedule   └─ CRC-32 of the rest
 //! ```
 //!
+//! A run [focused](locklab_models::sim::focus) on one property names it after the
+//! scenario, `cart-reservation/per-instance-cache#sold-within-stock@…`: replayed
+//! without it, the execution would stop at the first property it violates.
+//!
 //! The schedule part is described in [`Schedule`]. A string is refused (never
 //! replayed as something else) when its checksum does not match — a copy cut short,
 //! a character changed — and, by [`ReplayString::params_for`], when it names another
@@ -29,6 +33,8 @@ pub use schedule::Schedule;
 pub struct ReplayString {
     /// The scenario id (`scheme/variant`).
     pub scenario: String,
+    /// The one property the run looked for, if it was focused.
+    pub focus: Option<String>,
     /// Every parameter of the scenario with the value the run used, in the
     /// scenario's order.
     pub params: Vec<(String, u64)>,
@@ -44,6 +50,7 @@ impl ReplayString {
     pub fn new(scenario: &Scenario, params: &Params, schedule: Schedule) -> Self {
         ReplayString {
             scenario: scenario.id().to_owned(),
+            focus: params.focus().map(str::to_owned),
             params: params.values().map(|(k, v)| (k.to_owned(), v)).collect(),
             schedule,
         }
@@ -61,7 +68,9 @@ impl ReplayString {
                 self.scenario
             ));
         }
-        let params = scenario.resolve(&self.params)?;
+        let params = scenario
+            .resolve(&self.params)?
+            .focused_on(self.focus.as_deref());
         let mut named: Vec<&str> = self.params.iter().map(|(k, _)| k.as_str()).collect();
         named.sort_unstable();
         let mut wanted: Vec<&str> = params.values().map(|(k, _)| k).collect();
@@ -84,7 +93,17 @@ impl ReplayString {
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
-        format!("{}@{}@{}", self.scenario, params.join(","), self.schedule)
+        let focus = self
+            .focus
+            .as_ref()
+            .map(|p| format!("#{p}"))
+            .unwrap_or_default();
+        format!(
+            "{}{focus}@{}@{}",
+            self.scenario,
+            params.join(","),
+            self.schedule
+        )
     }
 }
 
@@ -136,8 +155,18 @@ impl FromStr for ReplayString {
                 "the replay string has no scenario@parameters@schedule parts; {COPY_HELP}"
             ));
         };
+        let (scenario, focus) = match scenario.split_once('#') {
+            Some((id, property)) if is_param_name(property) => (id, Some(property.to_owned())),
+            Some(_) => {
+                return Err(format!(
+                    "the replay string's property after '#' is not a property name; {COPY_HELP}"
+                ))
+            }
+            None => (scenario, None),
+        };
         let parsed = ReplayString {
             scenario: scenario.to_owned(),
+            focus,
             params: parse_params(params)?,
             schedule: schedule.parse()?,
         };

@@ -253,9 +253,16 @@ impl Scenario {
         self.resolve(&named)
     }
 
-    /// Builds the model for `params`.
+    /// Builds the model for `params` (looking for one property alone if they are
+    /// [focused](Params::focused_on)).
     pub fn build(&self, params: &Params) -> Result<SharedModel, String> {
-        (self.build)(params).map_err(|e| format!("{}: {e}", self.id))
+        let model = (self.build)(params).map_err(|e| format!("{}: {e}", self.id))?;
+        match params.focus() {
+            Some(property) => {
+                crate::sim::focus(model, property).map_err(|e| format!("{}: {e}", self.id))
+            }
+            None => Ok(model),
+        }
     }
 
     /// Checks the scenario is well formed, with a message that says what to fix: its

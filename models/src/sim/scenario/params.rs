@@ -70,9 +70,14 @@ impl Param {
 
 /// Parameter values: every declared parameter of a scenario, in declaration order.
 /// A parameter that was never set reads as its default.
+///
+/// Besides the sizes, a run may be *focused* on one property (see
+/// [`focus`](crate::sim::focus)): [`Scenario::build`](super::Scenario::build) then
+/// builds a model that looks for that property alone, and a replay string carries it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Params {
     values: Vec<(Param, u64)>,
+    focus: Option<String>,
 }
 
 impl Params {
@@ -85,6 +90,7 @@ impl Params {
     pub fn defaults(spec: &[Param]) -> Self {
         Params {
             values: spec.iter().map(|p| (*p, p.default)).collect(),
+            focus: None,
         }
     }
 
@@ -126,6 +132,18 @@ impl Params {
     /// Every `(name, value)`, in declaration order.
     pub fn values(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
         self.values.iter().map(|(p, v)| (p.name, *v))
+    }
+
+    /// These values, with the run looking for `property` alone (`None`: every
+    /// property the scheme declares).
+    pub fn focused_on(mut self, property: Option<&str>) -> Self {
+        self.focus = property.map(str::to_owned);
+        self
+    }
+
+    /// The one property the run looks for, if it is focused.
+    pub fn focus(&self) -> Option<&str> {
+        self.focus.as_deref()
     }
 
     /// Only the values that differ from their defaults.
