@@ -73,10 +73,24 @@ impl Cache {
     }
 }
 
-/// Writes reservation `rid`'s entry for `item` (replacing whatever was there). Nobody
-/// else may hold the item: the hold of any other reservation on it must have ended
-/// or expired, wherever that reservation lives.
+/// Writes reservation `rid`'s entry for `item` in its in-process map (replacing
+/// whatever was there), checked as [`claim`] checks it.
 pub fn write_entry(s: &mut Step<'_, CartWorld>, rid: usize, item: Item, owner: Owner) {
+    let expires_at = claim(s, rid, item);
+    let cache = s.state.reservations[rid].cache;
+    let entry = Entry {
+        owner,
+        expires_at,
+        reservation: rid,
+    };
+    statements::lock_item(&mut s.state.caches[cache], item, entry);
+}
+
+/// Reservation `rid` takes `item` (its entry written now, in a map or the shared
+/// store): nobody else may hold the item — the hold of any other reservation on it
+/// must have ended or expired, wherever that reservation lives. Returns when the new
+/// entry expires.
+pub fn claim(s: &mut Step<'_, CartWorld>, rid: usize, item: Item) -> Tick {
     let now = s.now;
     let other = s
         .state
@@ -120,13 +134,7 @@ pub fn write_entry(s: &mut Step<'_, CartWorld>, rid: usize, item: Item, owner: O
     let res = &mut s.state.reservations[rid];
     res.written.retain(|(x, _)| *x != item);
     res.written.push((item, expires_at));
-    let cache = res.cache;
-    let entry = Entry {
-        owner,
-        expires_at,
-        reservation: rid,
-    };
-    statements::lock_item(&mut s.state.caches[cache], item, entry);
+    expires_at
 }
 
 /// Removes the entry for `item` from map `cache` on behalf of `by` (a tab's name, or
@@ -175,7 +183,7 @@ pub fn refuse(s: &mut Step<'_, CartWorld>, user: usize, cache: usize, cart: &[It
     let now = s.now;
     let entries: Vec<Entry> = cart
         .iter()
-        .filter_map(|&x| s.state.caches[cache].get(x).copied())
+        .filter_map(|&x| s.state.entry(cache, x))
         .collect();
     if entries.iter().any(|e| e.live(now)) {
         s.checked(RESERVE_WHEN_FREE);
@@ -211,8 +219,8 @@ pub fn check_granted(s: &mut Step<'_, CartWorld>, rid: usize) {
         .iter()
         .copied()
         .filter(|&x| {
-            s.state.caches[res.cache]
-                .get(x)
+            s.state
+                .entry(res.cache, x)
                 .is_none_or(|e| e.reservation != rid || !e.live(now))
         })
         .collect();

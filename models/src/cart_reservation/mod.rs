@@ -37,6 +37,7 @@ mod model;
 mod reserve;
 mod shop;
 pub mod statements;
+mod store;
 mod sweeper;
 mod user;
 mod workload;

@@ -67,13 +67,18 @@ impl Scheme for CartReservation {
     }
 
     /// The shop's stock is in its database, so a sale beyond it shows on a server's
-    /// rows; the reservation maps are the write-up's in-process memory (the correct
-    /// fix's shared store too, in this model), so what goes wrong there shows in the
-    /// model's verdict, with every stock statement's answer compared.
+    /// rows; so is the correct fix's shared reservation store (its rows compared at
+    /// the end too). The write-up's reservation maps are in-process memory, so what
+    /// goes wrong there shows in the model's verdict, with every stock statement's
+    /// answer compared.
     fn server(&self) -> Option<ServerForm> {
+        let mut tables = vec!["items"];
+        if self.cfg.protocol.shared_store() {
+            tables.push("reservations");
+        }
         Some(ServerForm {
-            postgres_setup: statements::setup(self.cfg.items(), i64::from(self.cfg.stock)),
-            tables: vec!["items"],
+            postgres_setup: super::world::setup(&self.cfg),
+            tables,
             harm: vec![(
                 "an item sold beyond its stock".to_owned(),
                 "SELECT coalesce(bool_or(stock < 0), false) FROM items".to_owned(),

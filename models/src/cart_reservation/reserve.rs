@@ -1,22 +1,18 @@
-//! Reserving and releasing a cart, as each protocol does it. Every function here is
-//! the body of one step: one synchronous pass over the map in one Node process, or
-//! one script / transaction in the shared store.
+//! Reserving and releasing a cart in the write-up's in-process map. Every function
+//! here is the body of one step: one synchronous pass over the map in one Node
+//! process. (The correct fix's shared store is SQL: [`super::store`].)
 
 use crate::sim::Step;
 
 use super::cache::{check_granted, check_removed, refuse, write_entry, Owner};
 use super::statements;
 use super::world::{cart_name, item_name, CartWorld, Item};
-use super::{Config, Protocol};
+use super::Config;
 
-/// What tab `user`'s reservation writes as the owner: the account (write-up) or the
-/// reservation's own token.
-fn owner_for(cfg: &Config, user: usize, rid: usize) -> Owner {
-    if cfg.protocol == Protocol::SharedAtomicReservation {
-        Owner::Token(CartWorld::token(rid))
-    } else {
-        Owner::User(cfg.user_of(user))
-    }
+/// What the write-up's map writes as the owner of tab `user`'s entries: the account,
+/// shared by all of a user's tabs.
+fn owner_for(cfg: &Config, user: usize) -> Owner {
+    Owner::User(cfg.user_of(user))
 }
 
 /// The items of `cart` that stop a reservation: a live entry, or with
@@ -70,7 +66,7 @@ pub fn reserve_whole_cart(s: &mut Step<'_, CartWorld>, cfg: &Config, user: usize
     let (cart, before, shown) = check_whole_cart(s, cfg, user)?;
     let now = s.now;
     let rid = s.state.open_reservation(cfg, user);
-    let owner = owner_for(cfg, user, rid);
+    let owner = owner_for(cfg, user);
     for &x in &cart {
         write_entry(s, rid, x, owner);
     }
@@ -96,7 +92,7 @@ pub fn set_item(s: &mut Step<'_, CartWorld>, cfg: &Config, rid: usize, item: Ite
     let replaced = s.state.caches[cache]
         .get(item)
         .map(|_| s.state.item_state(cache, item, now));
-    let owner = owner_for(cfg, user, rid);
+    let owner = owner_for(cfg, user);
     write_entry(s, rid, item, owner);
     let cart = s.state.reservations[rid].cart.clone();
     let last = cart.last() == Some(&item);
@@ -135,18 +131,6 @@ pub fn release_by_owner(
     end(s, rid);
     let who = s.state.owner_name(me);
     s.saw(|| deleted(&cart, &format!("owner = {who}"), &removed));
-}
-
-/// The correct release: compare-and-delete every item of the cart whose entry still
-/// has this reservation's token.
-pub fn release_token(s: &mut Step<'_, CartWorld>, cfg: &Config, rid: usize) {
-    let user = s.state.reservations[rid].user;
-    let (cache, cart) = (cfg.cache_of(user), cfg.cart(user));
-    let me = Owner::Token(CartWorld::token(rid));
-    let removed = remove_owned(s, (cache, &cart), user, me, Some(rid));
-    end(s, Some(rid));
-    let clause = format!("token = {}", CartWorld::token(rid));
-    s.saw(|| deleted(&cart, &clause, &removed));
 }
 
 /// Tab `user`'s release of `cart` in map `cache`: every entry owned by `me` goes,

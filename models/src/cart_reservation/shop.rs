@@ -5,7 +5,6 @@
 use crate::sim::store::sql::Db;
 use crate::sim::{SqlBatch, Step, Tick};
 
-use super::cache::{remove_entry, Owner};
 use super::reserve::end;
 use super::statements::{self, stock_rows};
 use super::world::{cart_name, item_name, CartWorld, Item};
@@ -48,28 +47,39 @@ pub fn create_order(b: &mut ShopStep<'_, '_>, cfg: &Config, user: usize) -> Opti
 /// `rid` is the reservation the tab believes it holds, if the protocol reserves.
 pub fn sell_unchecked(b: &mut ShopStep<'_, '_>, cfg: &Config, user: usize, rid: Option<usize>) {
     let cart = cfg.cart(user);
+    let lapsed = rid.map(|rid| lapsed_items(b.s.state, rid, b.s.now));
     let after = stock_rows(&b.ok(statements::sell(&cart)));
     // The property looks at the reservation the sale should have needed; the
     // write-up's code does not look, so the sale went ahead regardless.
-    if let Some(rid) = rid {
-        check_live_token(b.s, rid, &after);
+    if let (Some(rid), Some(lapsed)) = (rid, lapsed) {
+        check_live_token(b.s, rid, &lapsed, &after);
     }
     count_sold(b.s, &cart);
     let (before, after) = (stock_list(&unsold(&after)), stock_list(&after));
     b.s.saw(|| format!("payment confirmed: stock {before} → {after}"));
 }
 
-/// The correct sale, one transaction: the token must still hold every item of the
-/// cart and every item must have a unit (`stock > 0`); then decrement and consume the
-/// reservation. Returns whether it sold (if not, the payment is refunded).
+/// The correct sale, one transaction: the reservation is consumed — the cart's rows
+/// that still carry the token unexpired deleted — and every item must have a unit
+/// (`stock > 0`); unless both hold for the whole cart it rolls back. Returns whether
+/// it sold (if not, the payment is refunded and the tab releases its token).
 pub fn sell_with_token(b: &mut ShopStep<'_, '_>, cfg: &Config, rid: usize) -> bool {
     let user = b.s.state.reservations[rid].user;
-    let (cache, cart, now) = (cfg.cache_of(user), cfg.cart(user), b.s.now);
+    let (cart, now) = (cfg.cart(user), b.s.now);
     let token = CartWorld::token(rid);
-    // What the store can see: the entries that still carry this token, unexpired.
-    let lapsed = statements::lapsed(&b.s.state.caches[cache], &cart, Owner::Token(token), now);
-    if !lapsed.is_empty() {
-        let state = b.s.state.cart_state(cache, &lapsed, now);
+    // What the property judges the sale by, as the store stands before it.
+    let lapsed_before = lapsed_items(b.s.state, rid, now);
+    b.ok(statements::begin());
+    let consumed = statements::removed_rows(&b.ok(statements::consume(&cart, token, now)));
+    if consumed.len() < cart.len() {
+        b.ok(statements::rollback());
+        let lapsed: Vec<Item> = cart
+            .iter()
+            .copied()
+            .filter(|x| !consumed.iter().any(|r| r.0 == *x))
+            .collect();
+        // Rolled back: the store's committed rows are as the sale found them.
+        let state = b.s.state.cart_state(0, &lapsed, now);
         b.s.saw(|| {
             format!(
                 "token {token} no longer holds {}: {state}: sale refused, payment refunded",
@@ -82,7 +92,6 @@ pub fn sell_with_token(b: &mut ShopStep<'_, '_>, cfg: &Config, rid: usize) -> bo
     // stock check ran while this token held the items, and only a sale under a live
     // token takes stock, so none can go in between. It stays for a shop with other
     // ways to sell (a counter, a second channel), which the model does not have.
-    b.ok(statements::begin());
     let after = stock_rows(&b.ok(statements::sell_if_in_stock(&cart)));
     if after.len() < cart.len() {
         b.ok(statements::rollback());
@@ -100,17 +109,14 @@ pub fn sell_with_token(b: &mut ShopStep<'_, '_>, cfg: &Config, rid: usize) -> bo
         return false;
     }
     b.ok(statements::commit());
-    check_live_token(b.s, rid, &after);
+    check_live_token(b.s, rid, &lapsed_before, &after);
     count_sold(b.s, &cart);
-    let tab = b.s.state.names[user].clone();
-    for &x in &cart {
-        remove_entry(b.s, cache, x, &tab, Some(rid));
-    }
+    super::store::removed_by(b, &consumed, token, Some(rid));
     end(b.s, Some(rid));
     let (before, after) = (stock_list(&unsold(&after)), stock_list(&after));
     b.s.saw(|| {
         format!(
-            "token {token} live on {}: stock {before} → {after}, reservation consumed",
+            "token {token} live on {}: reservation consumed, stock {before} → {after}",
             cart_name(&cart)
         )
     });
@@ -125,24 +131,28 @@ fn lapsed_items(w: &CartWorld, rid: usize, now: Tick) -> Vec<Item> {
         .iter()
         .copied()
         .filter(|&x| {
-            w.caches[res.cache]
-                .get(x)
+            w.entry(res.cache, x)
                 .is_none_or(|e| e.reservation != rid || !e.live(now))
         })
         .collect()
 }
 
-/// A sale on reservation `rid` needs its live entry for every item it sells; `after`
-/// is the stock the sale left.
-fn check_live_token(s: &mut Step<'_, CartWorld>, rid: usize, after: &[(Item, i64)]) {
+/// A sale on reservation `rid` needs its live entry for every item it sells:
+/// `lapsed` are those it no longer held when the sale began, `after` the stock the
+/// sale left.
+fn check_live_token(
+    s: &mut Step<'_, CartWorld>,
+    rid: usize,
+    lapsed: &[Item],
+    after: &[(Item, i64)],
+) {
     let now = s.now;
-    let lapsed = lapsed_items(s.state, rid, now);
     if lapsed.is_empty() {
         s.checked(SALE_REQUIRES_LIVE_TOKEN);
         return;
     }
     let res = &s.state.reservations[rid];
-    let state = s.state.cart_state(res.cache, &lapsed, now);
+    let state = s.state.cart_state(res.cache, lapsed, now);
     let oversold: Vec<Item> = after.iter().filter(|r| r.1 < 0).map(|r| r.0).collect();
     let oversold = if oversold.is_empty() {
         String::new()
@@ -153,7 +163,7 @@ fn check_live_token(s: &mut Step<'_, CartWorld>, rid: usize, after: &[(Item, i64
         "{}'s payment went through at t={now} and it bought {}, but its reservation no longer holds {} ({state}){oversold}",
         s.state.names[res.user],
         cart_name(&res.cart),
-        cart_name(&lapsed)
+        cart_name(lapsed)
     );
     s.violate(SALE_REQUIRES_LIVE_TOKEN, || detail);
 }

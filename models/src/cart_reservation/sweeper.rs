@@ -3,24 +3,50 @@
 //! The ticker fires it when the clock reaches its tick; other actors may take steps
 //! between its find and its deletes.
 
+use crate::sim::store::sql::Db;
 use crate::sim::{Actor, Halt, Step};
 
 use super::cache::{remove_entry, Entry};
 use super::world::{item_name, CartWorld, Item};
-use super::{Config, SweepStyle, Sweeper};
+use super::{store, Config, SweepStyle, Sweeper};
 
 /// Who removes an entry, in violation reports.
-const NAME: &str = "the sweeper";
+pub(super) const NAME: &str = "the sweeper";
 
 /// Runs one sweep, now, as steps of the actor that fires the timer.
 pub fn sweep(a: &Actor<CartWorld>, cfg: &Config, sweeper: Sweeper) -> Result<(), Halt> {
+    if cfg.protocol.shared_store() {
+        return sweep_store(a, cfg, sweeper);
+    }
     match sweeper.style {
         SweepStyle::OneScan => a.step("sweeper: sweep expired", sweep_in_one_pass),
         SweepStyle::FindThenDelete => {
             let found = a.step("sweeper: find expired", find_expired)?;
-            for (cache, item, seen) in found {
-                a.step("sweeper: delete expired", |s| {
-                    delete_found(s, cfg, cache, item, seen)
+            for (cache, item, _) in found {
+                a.step("sweeper: delete expired", |s| delete_found(s, cache, item))?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// The shared store's sweep, on the sweeper's own connection: the expired rows
+/// found, then each deleted only if it still carries the token found and has expired
+/// (the find and the deletes as one step with [`SweepStyle::OneScan`]).
+fn sweep_store(a: &Actor<CartWorld>, cfg: &Config, sweeper: Sweeper) -> Result<(), Halt> {
+    let db: fn(&mut CartWorld) -> &mut Db = CartWorld::db;
+    let session = CartWorld::sweeper_session(cfg.users);
+    match sweeper.style {
+        SweepStyle::OneScan => a.sql_batch("sweeper: sweep expired", db, session, |b| {
+            for (item, token) in store::find_expired(b) {
+                store::delete_expired(b, item, token);
+            }
+        }),
+        SweepStyle::FindThenDelete => {
+            let found = a.sql_batch("sweeper: find expired", db, session, store::find_expired)?;
+            for (item, token) in found {
+                a.sql_batch("sweeper: delete expired", db, session, |b| {
+                    store::delete_expired(b, item, token)
                 })?;
             }
             Ok(())
@@ -72,32 +98,15 @@ fn find_expired(s: &mut Step<'_, CartWorld>) -> Vec<(usize, Item, Entry)> {
     found
 }
 
-/// The second half, for one item found expired. The write-up deletes by key alone,
-/// whatever the entry is by now; the shared store deletes only if the entry still has
-/// the token it found and has expired.
-fn delete_found(s: &mut Step<'_, CartWorld>, cfg: &Config, cache: usize, item: Item, seen: Entry) {
+/// The second half, for one item found expired: the write-up deletes by key alone,
+/// whatever the entry is by now.
+fn delete_found(s: &mut Step<'_, CartWorld>, cache: usize, item: Item) {
     let now = s.now;
     let state = s.state.item_state(cache, item, now);
-    let current = s.state.caches[cache].get(item).copied();
-    let Some(current) = current else {
+    if s.state.caches[cache].get(item).is_none() {
         s.saw(|| format!("{}: already gone", item_name(item)));
         return;
-    };
-    if cfg.protocol.shared_store() {
-        // Either half of this guard alone keeps the rung correct in this model: a
-        // token is drawn per reservation and never renewed, so an entry that still has
-        // the token found expired is still expired, and an entry with another token
-        // was made after the find and is either live (kept by the other half) or has
-        // expired too (and may go). The real store's DELETE keeps both because a
-        // renewal (PEXPIRE on the same token) would break the first argument.
-        if current.owner != seen.owner || current.live(now) {
-            s.saw(|| format!("{state}: not the expired entry it found, kept"));
-            return;
-        }
-        remove_entry(s, cache, item, NAME, None);
-        s.saw(|| format!("DELETE WHERE token matches AND expired: removed {state}"));
-    } else {
-        remove_entry(s, cache, item, NAME, None);
-        s.saw(|| format!("DELETE {} by key: removed {state}", item_name(item)));
     }
+    remove_entry(s, cache, item, NAME, None);
+    s.saw(|| format!("DELETE {} by key: removed {state}", item_name(item)));
 }

@@ -7,10 +7,10 @@ use std::hash::Hash;
 use crate::sim::store::sql::Db;
 use crate::sim::{Actor, Halt, Tick};
 
-use super::reserve::{check_cart, release_by_owner, release_token, reserve_whole_cart, set_item};
+use super::reserve::{check_cart, release_by_owner, reserve_whole_cart, set_item};
 use super::shop::{create_order, sell_unchecked, sell_with_token, ShopStep};
 use super::world::CartWorld;
-use super::{Config, Protocol};
+use super::{store, Config, Protocol};
 
 /// A tab's life: wait for the moment it orders, then order.
 pub fn run(a: &Actor<CartWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
@@ -74,11 +74,11 @@ fn write_up(a: &Actor<CartWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
 /// The correct fix: reserve under a token, place the order, pay, sell only while the
 /// token holds; release the token if the order or the sale fails.
 fn shared_atomic(a: &Actor<CartWorld>, cfg: &Config, me: usize) -> Result<(), Halt> {
-    let Some(rid) = a.step("reserve cart", |s| reserve_whole_cart(s, cfg, me))? else {
+    let Some(rid) = shop(a, "reserve cart", me, |b| store::reserve(b, cfg, me))? else {
         return Ok(());
     };
     let Some(at) = shop(a, "place order", me, |b| create_order(b, cfg, me))? else {
-        return a.step("release token", |s| release_token(s, cfg, rid));
+        return shop(a, "release token", me, |b| store::release(b, cfg, rid));
     };
     if !pay(a, cfg, me, at)? {
         return Ok(());
@@ -86,7 +86,7 @@ fn shared_atomic(a: &Actor<CartWorld>, cfg: &Config, me: usize) -> Result<(), Ha
     if !shop(a, "sell if token live", me, |b| {
         sell_with_token(b, cfg, rid)
     })? {
-        a.step("release token", |s| release_token(s, cfg, rid))?;
+        shop(a, "release token", me, |b| store::release(b, cfg, rid))?;
     }
     Ok(())
 }

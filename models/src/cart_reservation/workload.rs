@@ -1,10 +1,10 @@
 //! Cart reservation on OS threads, for the throughput bench: users (threads)
 //! reserving every item of a two-item cart (key `k` is the cart {`2k`, `2k+1`}),
 //! placing the order, paying (the critical section), and selling and releasing, with
-//! the model's own [`statements`] on its [`Cache`] and the shop's database. Each step
-//! of the model (one synchronous pass over the map, one script of the shared store,
-//! one shop transaction) is one critical section here, running the same statements
-//! in the same order.
+//! the model's own [`statements`] on the write-up's [`Cache`] or the shared store's
+//! table, and the shop's database. Each step of the model (one synchronous pass over
+//! the map, one transaction of the shared store, one shop transaction) is one
+//! critical section here, running the same statements in the same order.
 //!
 //! What the workload leaves out, and why:
 //! - The model's carts overlap in a ring, to make users race for items; here carts
@@ -71,9 +71,14 @@ impl CartWorkload {
             return Err(format!("no workload for {protocol:?}"));
         }
         statements::prepare();
+        let units = i64::MAX / 2;
+        let shared = protocol.shared_store();
         let shop = Shop {
             cache: Cache::default(),
-            db: Db::set_up(&statements::setup(keys * CART, i64::MAX / 2), keys)?,
+            db: Db::set_up(
+                &statements::setup_with_store(keys * CART, units, shared),
+                keys,
+            )?,
         };
         Ok(CartWorkload {
             protocol,
@@ -83,7 +88,8 @@ impl CartWorkload {
         })
     }
 
-    /// The whole cart, checked and reserved for `owner` in one step: whether it is.
+    /// The write-up's map: the whole cart, checked and reserved for `owner` in one
+    /// step: whether it is.
     fn reserve(&self, cart: &[Item], owner: Owner, reservation: usize) -> bool {
         self.shop.statement(|s| {
             let now = s.tick();
@@ -102,10 +108,38 @@ impl CartWorkload {
         })
     }
 
-    /// Deletes every entry of the cart `owner` still holds, in one step.
-    fn release(&self, cart: &[Item], owner: Owner) {
-        self.shop
-            .statement(|s| statements::remove_owned(&mut s.world.cache, cart, owner));
+    /// The shared store's reservation of the whole cart for `token`, one transaction
+    /// in one step (the model's [`super::store::reserve`]): whether it was granted.
+    fn reserve_in_store(&self, me: usize, cart: &[Item], token: u64) -> bool {
+        self.shop.statement(|s| {
+            let now = s.tick();
+            let w = &mut s.world;
+            w.sql(me, statements::begin());
+            let granted = statements::in_lock_order(cart).into_iter().all(|x| {
+                let call = statements::reserve_item(x, token, now + LEASE_TTL, now);
+                w.sql(me, call).affected == 1
+            });
+            let end = if granted {
+                statements::commit()
+            } else {
+                statements::rollback()
+            };
+            w.sql(me, end);
+            granted
+        })
+    }
+
+    /// Deletes every entry of the cart `owner` still holds, in one step: from the
+    /// write-up's map by user id, or the shared store's rows by token.
+    fn release(&self, me: usize, cart: &[Item], owner: Owner) {
+        self.shop.statement(|s| match owner {
+            Owner::Token(token) => {
+                s.world.sql(me, statements::release(cart, token));
+            }
+            Owner::User(_) => {
+                statements::remove_owned(&mut s.world.cache, cart, owner);
+            }
+        });
     }
 
     /// `placeOrder`'s stock check: whether every item has a unit left.
@@ -116,24 +150,21 @@ impl CartWorkload {
         })
     }
 
-    /// The correct sale, one step: sold only while `owner` still holds every item
-    /// and each has a unit; the sale consumes the reservation.
-    fn sell_with_token(&self, me: usize, cart: &[Item], owner: Owner) -> bool {
+    /// The correct sale, one transaction in one step (the model's
+    /// `sell_with_token`): the reservation's live rows consumed, then one unit off
+    /// every item under `stock > 0`; sold only if both covered the whole cart.
+    fn sell_with_token(&self, me: usize, cart: &[Item], token: u64) -> bool {
         self.shop.statement(|s| {
             let (w, now) = (&mut s.world, s.now);
-            if !statements::lapsed(&w.cache, cart, owner, now).is_empty() {
-                return false;
-            }
+            let whole = cart.len() as u64;
             w.sql(me, statements::begin());
-            let sold = w.sql(me, statements::sell_if_in_stock(cart)).affected;
-            if sold < cart.len() as u64 {
+            if w.sql(me, statements::consume(cart, token, now)).affected < whole
+                || w.sql(me, statements::sell_if_in_stock(cart)).affected < whole
+            {
                 w.sql(me, statements::rollback());
                 return false;
             }
             w.sql(me, statements::commit());
-            for &x in cart {
-                statements::remove_entry(&mut w.cache, x);
-            }
             true
         })
     }
@@ -144,35 +175,44 @@ impl Workload for CartWorkload {
         let cart: Vec<Item> = (k * CART..(k + 1) * CART).collect();
         let rid = self.tokens.next(me);
         // The write-up's owner is the user id; the correct fix's, the reservation's token.
-        let shared = self.protocol == Protocol::SharedAtomicReservation;
+        let shared = self.protocol.shared_store();
+        let token = rid + 1;
         let owner = if shared {
-            Owner::Token(rid + 1)
+            Owner::Token(token)
         } else {
             Owner::User(me)
         };
-        while !self.reserve(&cart, owner, rid as usize) {
+        loop {
+            let granted = if shared {
+                self.reserve_in_store(me, &cart, token)
+            } else {
+                self.reserve(&cart, owner, rid as usize)
+            };
+            if granted {
+                break;
+            }
             if !shared {
                 // The `catch` block releases the cart by user id anyway.
-                self.release(&cart, owner);
+                self.release(me, &cart, owner);
             }
             back_off();
         }
         if !self.place_order(me, &cart) {
-            self.release(&cart, owner);
+            self.release(me, &cart, owner);
             return false;
         }
         self.paid.increment(k);
         if shared {
-            let sold = self.sell_with_token(me, &cart, owner);
+            let sold = self.sell_with_token(me, &cart, token);
             if !sold {
-                self.release(&cart, owner);
+                self.release(me, &cart, owner);
             }
             return sold;
         }
         // The write-up's sale: no re-check of the reservation, then the release.
         self.shop
             .statement(|s| s.world.sql(me, statements::sell(&cart)));
-        self.release(&cart, owner);
+        self.release(me, &cart, owner);
         true
     }
 

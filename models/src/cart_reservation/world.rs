@@ -42,11 +42,16 @@ impl Reservation {
 /// The shared state.
 #[derive(Debug, Hash)]
 pub struct CartWorld {
-    /// The reservation maps: one per instance, or the single shared store.
+    /// The write-up's reservation maps, one per instance, in process memory (none with
+    /// the shared store, which is a table of `db`).
     pub caches: Vec<Cache>,
     /// The shop's database: the `items` table with each item's stock
-    /// ([`statements::CREATE_ITEMS`]); session `1 + i` is tab `i`'s connection.
+    /// ([`statements::CREATE_ITEMS`]) and, with the shared store, the `reservations`
+    /// table ([`statements::CREATE_RESERVATIONS`]); session `1 + i` is tab `i`'s
+    /// connection, and the one after the tabs' is the sweeper's.
     pub db: Db,
+    /// Whether the reservations are the shared store's rows in `db`.
+    pub shared_store: bool,
     /// Units sold per item (ghost: what the sales believe they sold).
     pub sold: Vec<u32>,
     /// Units per item before the run.
@@ -64,13 +69,15 @@ pub struct CartWorld {
 impl CartWorld {
     /// Empty maps and full stock.
     pub fn new(cfg: &Config) -> Self {
+        let shared_store = cfg.protocol.shared_store();
         CartWorld {
-            caches: vec![Cache::default(); cfg.caches()],
-            db: Db::set_up(
-                &statements::setup(cfg.items(), i64::from(cfg.stock)),
-                cfg.users,
-            )
-            .unwrap_or_else(|e| panic!("{e}")),
+            caches: if shared_store {
+                Vec::new()
+            } else {
+                vec![Cache::default(); cfg.caches()]
+            },
+            db: Db::set_up(&setup(cfg), cfg.users + 1).unwrap_or_else(|e| panic!("{e}")),
+            shared_store,
             sold: vec![0; cfg.items()],
             initial_stock: cfg.stock,
             reservations: Vec::new(),
@@ -95,6 +102,43 @@ impl CartWorld {
     /// Tab `user`'s connection to the shop's database.
     pub fn session(user: usize) -> SessionId {
         SessionId(u32::try_from(user + 1).unwrap_or(u32::MAX))
+    }
+
+    /// The sweeper's connection, after the `users` tabs' own.
+    pub fn sweeper_session(users: usize) -> SessionId {
+        Self::session(users)
+    }
+
+    /// The entry for `item` in map `cache`, live or expired: the write-up's map, or
+    /// the shared store's committed row. A look for the properties and the timeline
+    /// (a ghost read): the protocols learn what the store holds from their statements.
+    pub fn entry(&self, cache: usize, item: Item) -> Option<Entry> {
+        if !self.shared_store {
+            return self.caches[cache].get(item).copied();
+        }
+        self.stored()
+            .into_iter()
+            .find(|e| e.0 == item)
+            .map(|(_, e)| e)
+    }
+
+    /// Every entry of the shared store, by item (ghost read, as [`CartWorld::entry`]).
+    pub fn stored(&self) -> Vec<(Item, Entry)> {
+        let rows = self.db.committed_rows("reservations");
+        statements::reservation_rows(&rows)
+            .into_iter()
+            .map(|(item, token, expires_at)| (item, Self::entry_of(token, expires_at)))
+            .collect()
+    }
+
+    /// The shared store's row of `token`, as an entry: the token is the reservation's
+    /// id + 1 ([`CartWorld::token`]).
+    pub fn entry_of(token: u64, expires_at: Tick) -> Entry {
+        Entry {
+            owner: Owner::Token(token),
+            expires_at,
+            reservation: token.saturating_sub(1) as usize,
+        }
     }
 
     /// The shop's database, for the kit's SQL steps.
@@ -136,9 +180,9 @@ impl CartWorld {
 
     /// One item's state in a map: `a free`, `b held by X until t=3`.
     pub fn item_state(&self, cache: usize, item: Item, now: Tick) -> String {
-        match self.caches[cache].get(item) {
+        match self.entry(cache, item) {
             None => format!("{} free", item_name(item)),
-            Some(e) => self.entry_state(item, e, now),
+            Some(e) => self.entry_state(item, &e, now),
         }
     }
 
@@ -155,6 +199,16 @@ impl CartWorld {
             .collect();
         parts.join(", ")
     }
+}
+
+/// The shop's database of `cfg`: the stock, and the shared store if it keeps one
+/// (what `init` sets up, and a server run too).
+pub fn setup(cfg: &Config) -> Vec<(&'static str, Vec<crate::sim::store::sql::Value>)> {
+    statements::setup_with_store(
+        cfg.items(),
+        i64::from(cfg.stock),
+        cfg.protocol.shared_store(),
+    )
 }
 
 /// Item names: `a`, `b`, ...

@@ -36,10 +36,11 @@
 //!   `profile-snapshot` ([`single_transactions`], one run with a
 //!   [`SingleTransactionRung`]): `BEGIN; SELECT … FOR UPDATE`, guarded debit, the pet
 //!   under a unique (user, pet), `COMMIT`; a user who cannot pay; a viewer's snapshot.
-//! - `cart-reservation/ttl-reservation-cache` ([`ttl_cache_orders`]) and
-//!   `shared-atomic-reservation` ([`shared_reservation_orders`]): the reservation map
-//!   in this process, the stock in PostgreSQL; no item sold beyond its stock, and the
-//!   units sold per item between the sales seen commit and those in doubt.
+//! - `cart-reservation/ttl-reservation-cache` ([`ttl_cache_orders`]): the write-up's
+//!   reservation map in this process, the stock in PostgreSQL; and
+//!   `shared-atomic-reservation` ([`shared_reservation_orders`]): the reservations
+//!   as rows of the same database. No item sold beyond its stock, and the units sold
+//!   per item between the sales seen commit and those in doubt.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
