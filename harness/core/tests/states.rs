@@ -71,10 +71,8 @@ fn loom_needs_far_more_executions_than_the_states_engine_on_the_same_model() {
         })
     };
     // About 160,000 loom executions: 20-odd seconds alone, but a minute and more
-    // beside the other tests of this file on two busy cores, so the default 60 s cap
-    // would make this a timed test. What it asserts is counts, not speed.
-    let patient = Budget::default().max_time(std::time::Duration::from_secs(600));
-    let loom = explore(model(), &Loom::unbounded(), patient);
+    // beside the other tests of this file on two busy cores.
+    let loom = explore(model(), &Loom::unbounded(), patient());
     let states = explore(model(), &States, Budget::default());
     assert!(
         loom.proved() && states.proved(),
@@ -89,6 +87,13 @@ fn loom_needs_far_more_executions_than_the_states_engine_on_the_same_model() {
         states.executions
     );
     assert!(states.executions * 10 <= loom.executions);
+}
+
+/// For the unbounded loom searches here: what the tests assert is counts and
+/// verdicts, not speed, so the default 60 s cap (which two of them reached beside the
+/// file's other tests on two busy cores) must not decide them.
+fn patient() -> Budget {
+    Budget::default().max_time(std::time::Duration::from_secs(600))
 }
 
 fn contention(id: &str) -> locklab::sim::SharedModel {
@@ -209,11 +214,7 @@ fn wherever_unbounded_loom_finishes_the_states_engine_reaches_the_same_verdict()
             continue;
         };
         let params = s.with_sizes(&plan.sizes).unwrap();
-        let loom = explore(
-            s.build(&params).unwrap(),
-            &Loom::unbounded(),
-            Budget::default(),
-        );
+        let loom = explore(s.build(&params).unwrap(), &Loom::unbounded(), patient());
         assert!(
             !loom.coverage.is_incomplete() || loom.failure().is_some(),
             "{}: loom did not finish",

@@ -45,8 +45,11 @@ pub fn markdown(report: Option<&AgreementReport>, file: &Path) -> String {
          itself shows — its rows (a harm query) or its answers, read by the scheme's \
          witness without the model's state (two claims both granted, an acknowledged change \
          lost); *harm in process* means the server answered every step correctly and the \
-         harm is in what a process did with the answers. A rung that holds must show no \
-         harm in any compared order.\n"
+         harm is in what a process did with the answers. Where it is, the bug is *followed* \
+         on: each other safety property searched for alone (the others' violations let \
+         pass), and the first counterexample whose harm the server shows reproduced \
+         there (its replay string is listed under the table). A rung that holds must show \
+         no harm in any compared order.\n"
     );
     for server in &report.servers {
         let _ = writeln!(md, "{}", server_table(server));
@@ -83,9 +86,31 @@ fn server_table(s: &ServerAgreement) -> String {
         .filter(|r| !r.harm_on_server.is_empty())
         .count();
     let buggy = s.rows.iter().filter(|r| r.counterexample.is_some()).count();
+    let followed: Vec<String> = s
+        .rows
+        .iter()
+        .filter_map(|r| {
+            let replay = r.followed_replay.as_deref()?;
+            Some(format!("- {}: {}\n", code(&r.scenario), code(replay)))
+        })
+        .collect();
+    let (followed_note, followed_list) = if followed.is_empty() {
+        (String::new(), String::new())
+    } else {
+        (
+            format!(
+                " ({} of them followed past a first symptom in process)",
+                followed.len()
+            ),
+            format!(
+                "\nFollowed to a harm the server shows (`locklab replay '…' --backend …`):\n\n{}",
+                followed.concat()
+            ),
+        )
+    };
     format!(
         "**{}**: {agreeing} of {} rungs agree; {on_server} of {buggy} buggy rungs show their \
-         harm on the server.\n\n{}",
+         harm on the server{followed_note}.\n\n{}{followed_list}",
         s.server,
         s.rows.len(),
         table(

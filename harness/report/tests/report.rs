@@ -113,7 +113,17 @@ fn the_model_against_server_table_says_where_the_harm_is() {
     assert_contains(&md, "### Model against server");
     assert_contains(
         &md,
-        "**PostgreSQL**: 3 of 3 rungs agree; 1 of 2 buggy rungs show their harm on the server.",
+        "**PostgreSQL**: 4 of 4 rungs agree; 2 of 3 buggy rungs show their harm on the server (1 of them followed past a first symptom in process).",
+    );
+    // A followed rung names the property and lists the replay string that reaches the
+    // harm; rows written before there was following (no such fields) still read.
+    assert_contains(
+        &md,
+        "| `cart-reservation/per-instance-cache` | violates one-live-reservation | no statements: harm in process; followed to sold-within-stock: reproduced (4 statements): an item sold beyond its stock | 2 of 2 | 0 |",
+    );
+    assert_contains(
+        &md,
+        "- `cart-reservation/per-instance-cache`: `cart-reservation/per-instance-cache#sold-within-stock@users=2,cart-items=2,stock=1@states:2*2.1*2.2.1@09c8b6c0`",
     );
     assert_contains(
         &md,
