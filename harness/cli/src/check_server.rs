@@ -271,10 +271,8 @@ fn reproduce_counterexample(
 ) -> Result<Reproduced, AgainstError> {
     let model = scenario.build(params).map_err(AgainstError::Server)?;
     let found = locklab::engine::explore(Arc::clone(&model), &States, Budget::default());
-    let (Some(failure), Some(schedule)) = (
-        found.failure(),
-        found.failure().and_then(|f| f.schedule.clone()),
-    ) else {
+    let Some((failure, schedule)) = found.failure().and_then(|f| Some((f, f.schedule.clone()?)))
+    else {
         return Ok(Reproduced {
             agreed: false,
             steps: 0,

@@ -73,11 +73,7 @@ pub fn sell_with_token(b: &mut ShopStep<'_, '_>, cfg: &Config, rid: usize) -> bo
     let consumed = statements::removed_rows(&b.ok(statements::consume(&cart, token, now)));
     if consumed.len() < cart.len() {
         b.ok(statements::rollback());
-        let lapsed: Vec<Item> = cart
-            .iter()
-            .copied()
-            .filter(|x| !consumed.iter().any(|r| r.0 == *x))
-            .collect();
+        let lapsed = not_among(&cart, &consumed);
         // Rolled back: the store's committed rows are as the sale found them.
         let state = b.s.state.cart_state(0, &lapsed, now);
         b.s.saw(|| {
@@ -95,11 +91,7 @@ pub fn sell_with_token(b: &mut ShopStep<'_, '_>, cfg: &Config, rid: usize) -> bo
     let after = stock_rows(&b.ok(statements::sell_if_in_stock(&cart)));
     if after.len() < cart.len() {
         b.ok(statements::rollback());
-        let sold_out: Vec<Item> = cart
-            .iter()
-            .copied()
-            .filter(|x| !after.iter().any(|r| r.0 == *x))
-            .collect();
+        let sold_out = not_among(&cart, &after);
         b.s.saw(|| {
             format!(
                 "{} sold out: rolled back, payment refunded",
@@ -121,6 +113,14 @@ pub fn sell_with_token(b: &mut ShopStep<'_, '_>, cfg: &Config, rid: usize) -> bo
         )
     });
     true
+}
+
+/// The items of `cart` that none of a statement's `(item, …)` rows names.
+fn not_among<T>(cart: &[Item], rows: &[(Item, T)]) -> Vec<Item> {
+    cart.iter()
+        .copied()
+        .filter(|x| !rows.iter().any(|r| r.0 == *x))
+        .collect()
 }
 
 /// The items of reservation `rid`'s cart its entry no longer holds at `now` (ghost:
